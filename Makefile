@@ -1,0 +1,64 @@
+# The verbs of Sahayatri. README names two: `make run` and `make test`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+RASA := .venv-rasa/bin/rasa
+CLI := $(PY) -m core.cli
+FILE ?= ../shared/eval/sample.csv
+
+.PHONY: run test setup locales nlu-data train content-check content-import content-export \
+        lint typecheck unit e2e rasa-validate rasa-test-stories eval heldout-eval
+
+setup:
+	@bash scripts/setup.sh
+
+locales: setup
+	@$(PY) -m babel.messages.frontend compile --statistics -d locales -D messages
+
+nlu-data: setup
+	@$(CLI) nlu-data
+
+train: nlu-data
+	@$(CLI) train
+
+## run: install what is missing, train if the data changed, start everything on 127.0.0.1:8000
+run: locales train
+	@$(PY) -m core.launcher
+
+content-check: setup
+	@$(CLI) content-check
+
+content-import: setup
+	@$(CLI) content-import
+
+content-export: setup
+	@$(CLI) content-export
+
+## eval: run FILE (CSV text,lang,expected) through the running stack; JSON summary last
+eval: locales train
+	@$(CLI) eval $(FILE)
+
+heldout-eval: FILE = tests/eval/heldout.csv
+heldout-eval: eval
+
+lint: setup
+	@.venv/bin/ruff check .
+	@.venv/bin/ruff format --check .
+
+typecheck: setup
+	@.venv/bin/mypy
+
+rasa-validate: nlu-data
+	@cd nlu && ../$(RASA) data validate --config config.yml --domain domain --data data --fail-on-warnings
+
+rasa-test-stories: train
+	@cd nlu && ../$(RASA) test core --model models/ --stories tests/ --fail-on-prediction-errors --out ../var/rasa-results
+
+unit: locales
+	@.venv/bin/pytest -m "not e2e" -q
+
+e2e: locales train
+	@.venv/bin/pytest -m e2e -q
+
+## test: everything — lint, types, content, Rasa data and stories, unit and end-to-end tests
+test: lint typecheck content-check rasa-validate locales train rasa-test-stories
+	@.venv/bin/pytest -q

@@ -1,0 +1,1 @@
+"""FastAPI adapter: one package per audience (nlg, widget, ...) over core/."""

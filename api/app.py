@@ -1,0 +1,70 @@
+"""The composition root: settings → engine → content → Rasa client → services → FastAPI."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from api.deps import Services
+from api.health.router import router as health_router
+from api.nlg.router import router as nlg_router
+from api.widget.router import router as widget_router
+from core.content_store import import_content, store_is_empty
+from core.conversation import ConversationService
+from core.db import create_engine, migrate, session_factory, transaction
+from core.i18n import Translator
+from core.rasa_client import RasaClient
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None, rasa_transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """Build the app; the database is migrated and seeded from content/ on first start."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(migrate, settings.database_url)
+        engine = create_engine(settings.database_url)
+        sessions = session_factory(engine)
+        async with transaction(sessions) as session:
+            if await store_is_empty(session):
+                changed = await import_content(session, settings.content_dir)
+                log.info("content_imported topics=%d", changed)
+        rasa = RasaClient(
+            settings.rasa_url,
+            settings.rasa_token.get_secret_value(),
+            settings.action_server_url,
+            settings.rasa_timeout_seconds,
+            transport=rasa_transport,
+        )
+        translator = Translator(settings.locales_dir)
+        app.state.services = Services(
+            settings=settings,
+            engine=engine,
+            sessions=sessions,
+            rasa=rasa,
+            translator=translator,
+            conversations=ConversationService(
+                sessions, rasa, translator, settings.default_language, settings.max_message_chars
+            ),
+        )
+        try:
+            yield
+        finally:
+            await rasa.close()
+            await engine.dispose()
+
+    app = FastAPI(title="Sahayatri", version="0.1.0", lifespan=lifespan)
+    app.include_router(health_router)
+    app.include_router(nlg_router)
+    app.include_router(widget_router)
+    return app

@@ -1,0 +1,1 @@
+"""Sahayatri core: the domain shared by the Telegram adapter (bot/) and the web API (api/)."""

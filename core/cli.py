@@ -1,0 +1,109 @@
+"""Command line verbs behind the Makefile: content-check, content-import/export, nlu-data, train, eval."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from core.content import load_topics
+from core.content_check import check_repository
+from core.content_store import export_content, import_content
+from core.db import create_engine, migrate, session_factory, transaction
+from core.launcher import is_healthy, running_stack
+from core.nlu_data import write_nlu_data
+from core.settings import PROJECT_ROOT, Settings
+from core.training import NLU_DIR, ensure_model
+
+CONTRACT = PROJECT_ROOT.parent / "shared" / "topics.yml"
+
+
+def content_check(args: argparse.Namespace) -> int:
+    """Validate the content repository; print every problem."""
+    problems = check_repository(args.content, args.contract, NLU_DIR)
+    for problem in problems:
+        print(f"content-check: {problem}")
+    print(f"content-check: {'OK' if not problems else f'{len(problems)} problem(s)'}")
+    return 1 if problems else 0
+
+
+def nlu_data(args: argparse.Namespace) -> int:
+    """Regenerate the Rasa training data and domain from content/."""
+    changed = write_nlu_data(load_topics(args.content), NLU_DIR)
+    print(f"nlu-data: {len(changed)} file(s) rewritten")
+    return 0
+
+
+def train(_args: argparse.Namespace) -> int:
+    """Train the model unless one for the current data exists."""
+    model, trained = ensure_model()
+    print(f"train: {model.name} ({'trained' if trained else 'reused'})")
+    return 0
+
+
+async def _with_store(settings: Settings, content: Path, export: bool) -> int:
+    migrate(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            if export:
+                return await export_content(session, content)
+            return await import_content(session, content, author="cli")
+    finally:
+        await engine.dispose()
+
+
+def content_import(args: argparse.Namespace) -> int:
+    """Publish content/ into the live store (a revision per changed topic)."""
+    count = asyncio.run(_with_store(Settings(), args.content, export=False))
+    print(f"content-import: {count} topic(s) changed")
+    return 0
+
+
+def content_export(args: argparse.Namespace) -> int:
+    """Write the live store back to content/."""
+    count = asyncio.run(_with_store(Settings(), args.content, export=True))
+    print(f"content-export: {count} topic(s) written")
+    return 0
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    """Run an evaluation CSV through the running stack (started here if it is not running)."""
+    from core.evaluation import evaluate as run_file
+
+    settings = Settings()
+    if is_healthy(settings):
+        run_file(settings.public_url, args.file)
+        return 0
+    with running_stack(settings, PROJECT_ROOT / "var"):
+        run_file(settings.public_url, args.file)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the verb and run it."""
+    parser = argparse.ArgumentParser(prog="sahayatri")
+    parser.add_argument("--content", type=Path, default=PROJECT_ROOT / "content")
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    check = verbs.add_parser("content-check", help=content_check.__doc__)
+    check.add_argument("--contract", type=Path, default=CONTRACT)
+    check.set_defaults(func=content_check)
+    verbs.add_parser("nlu-data", help=nlu_data.__doc__).set_defaults(func=nlu_data)
+    verbs.add_parser("train", help=train.__doc__).set_defaults(func=train)
+    verbs.add_parser("content-import", help=content_import.__doc__).set_defaults(
+        func=content_import
+    )
+    verbs.add_parser("content-export", help=content_export.__doc__).set_defaults(
+        func=content_export
+    )
+    run_eval = verbs.add_parser("eval", help=evaluate.__doc__)
+    run_eval.add_argument("file", type=Path)
+    run_eval.set_defaults(func=evaluate)
+    args = parser.parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

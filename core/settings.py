@@ -1,0 +1,52 @@
+"""Settings of the app process, read once from the environment (prefix SAHAYATRI_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every setting of the app, with its default; the README's configuration table lists them."""
+
+    model_config = SettingsConfigDict(env_prefix="SAHAYATRI_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'sahayatri.db'}",
+        description="SQLAlchemy async URL of the app database.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the app listens on.")
+    port: int = Field(default=8000, description="Port the app listens on.")
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Address users and Rasa reach the app at (NLG callback, links).",
+    )
+    rasa_url: str = Field(default="http://127.0.0.1:5005", description="Rasa server.")
+    rasa_token: SecretStr = Field(
+        default=SecretStr(""), description="Rasa --auth-token for its HTTP API."
+    )
+    rasa_timeout_seconds: float = Field(
+        default=10.0, description="How long to wait for Rasa before the safe fallback reply."
+    )
+    action_server_url: str = Field(
+        default="http://127.0.0.1:5055", description="rasa-sdk action server."
+    )
+    nlg_token: SecretStr = Field(
+        default=SecretStr(""), description="Token Rasa must send to the NLG endpoint (?token=)."
+    )
+    content_dir: Path = Field(
+        default=PROJECT_ROOT / "content", description="Seed content repository."
+    )
+    locales_dir: Path = Field(default=PROJECT_ROOT / "locales", description="Babel catalogs.")
+    default_language: str = Field(default="ne", description="Reply language when unsure.")
+    max_message_chars: int = Field(
+        default=2000, description="Longer user messages are cut to this length before Rasa."
+    )
+    telegram_token: SecretStr = Field(
+        default=SecretStr(""), description="BotFather token; Telegram starts only when set."
+    )
+    log_level: str = Field(default="INFO", description="Python log level.")

@@ -1,0 +1,1 @@
+"""Custom actions of the Sahayatri assistant (rasa-sdk, Python 3.10)."""
