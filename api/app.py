@@ -1,11 +1,15 @@
-"""The composition root: settings → engine → content → Rasa client → services → FastAPI."""
+"""The composition root: settings → engine → content → Rasa client → services → Telegram → FastAPI.
+
+The one place where api/ and bot/ meet; neither imports the other anywhere else.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
+from functools import partial
 
 import httpx
 from fastapi import FastAPI
@@ -13,7 +17,10 @@ from fastapi import FastAPI
 from api.deps import Services
 from api.health.router import router as health_router
 from api.nlg.router import router as nlg_router
+from api.telegram.router import router as telegram_router
 from api.widget.router import router as widget_router
+from bot.handlers import BotDeps
+from bot.telegram_app import build_telegram_app, poll, process
 from core.content_store import import_content, store_is_empty
 from core.conversation import ConversationService
 from core.db import create_engine, migrate, session_factory, transaction
@@ -22,6 +29,38 @@ from core.rasa_client import RasaClient
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def telegram_channel(settings: Settings, services: Services) -> AsyncIterator[None]:
+    """Run the Telegram bot when a token is set: webhook when a secret is set, else polling."""
+    token = settings.telegram_token.get_secret_value()
+    if not token:
+        yield
+        return
+    deps = BotDeps(
+        services.conversations,
+        services.translator,
+        services.sessions,
+        settings.secret_key.get_secret_value(),
+    )
+    application = build_telegram_app(token, settings.telegram_api_url, deps)
+    await application.initialize()
+    await application.start()
+    poller = None
+    if settings.telegram_webhook_secret.get_secret_value():
+        services.telegram_updates = partial(process, application)
+    else:
+        poller = asyncio.create_task(poll(application))
+    try:
+        yield
+    finally:
+        if poller is not None:
+            poller.cancel()
+            with suppress(asyncio.CancelledError):
+                await poller
+        await application.stop()
+        await application.shutdown()
 
 
 def create_app(
@@ -57,14 +96,16 @@ def create_app(
                 sessions, rasa, translator, settings.default_language, settings.max_message_chars
             ),
         )
-        try:
-            yield
-        finally:
-            await rasa.close()
-            await engine.dispose()
+        async with telegram_channel(settings, app.state.services):
+            try:
+                yield
+            finally:
+                await rasa.close()
+                await engine.dispose()
 
     app = FastAPI(title="Sahayatri", version="0.1.0", lifespan=lifespan)
     app.include_router(health_router)
     app.include_router(nlg_router)
     app.include_router(widget_router)
+    app.include_router(telegram_router)
     return app

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -24,6 +25,7 @@ class Services:
     rasa: RasaClient
     translator: Translator
     conversations: ConversationService
+    telegram_updates: Callable[[dict[str, Any]], Awaitable[None]] | None = None
 
 
 def get_services(request: Request) -> Services:

@@ -1,0 +1,1 @@
+"""Telegram adapter: python-telegram-bot handlers over the core conversation service."""

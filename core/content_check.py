@@ -145,9 +145,7 @@ def duplicate_examples(entries: list[TopicEntry]) -> list[str]:
             for text in texts:
                 normal = " ".join(text.lower().split())
                 if owner.setdefault(normal, entry.key) != entry.key:
-                    problems.append(
-                        f"{entry.key}: example {text!r} is also under {owner[normal]}"
-                    )
+                    problems.append(f"{entry.key}: example {text!r} is also under {owner[normal]}")
     return problems
 
 

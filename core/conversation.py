@@ -5,21 +5,30 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.answers import topic_message
 from core.db import transaction
 from core.errors import RasaUnavailable
 from core.i18n import Translator
-from core.language import answer_language, clean_text, detect_script
+from core.language import answer_language, clean_text, detect_script, requested_language
 from core.metrics import MESSAGES, RASA_FAILURES
 from core.models import Conversation, Message
 from core.rasa_client import BotMessage, RasaClient
 
 log = logging.getLogger(__name__)
 PAYLOAD = re.compile(r"^/[a-z][a-z0-9_]{0,63}$")
+CHANGE_LANGUAGE = "change_language"
+DELETE_MY_DATA = "delete_my_data"
+LANGUAGE_PAYLOADS = {"/lang_ne": "ne", "/lang_en": "en"}
+LANGUAGE_NAMES = {"ne": "nepali", "en": "english"}
+LANGUAGE_BUTTONS = {"/lang_ne": "button.nepali", "/lang_en": "button.english"}
+CONFIRM_DELETE = "/confirm_delete"
+DELETE_BUTTONS = {CONFIRM_DELETE: "button.delete_yes", "/cancel_delete": "button.delete_no"}
+CONTROL_PAYLOADS = {*LANGUAGE_PAYLOADS, *DELETE_BUTTONS}
 
 
 @dataclass(frozen=True)
@@ -74,13 +83,16 @@ class ConversationService:
         async with transaction(self._sessions) as session:
             conversation = await self._conversation(session, inbound)
             if inbound.client_key:
-                earlier = await self._replies_to_client_key(session, conversation, inbound.client_key)
+                earlier = await self._replies_to_client_key(
+                    session, conversation, inbound.client_key
+                )
                 if earlier is not None:
                     return earlier
             script = detect_script(text) if text and not payload else None
-            language = conversation.language if conversation.language_chosen else (
-                answer_language(script, conversation.language, self._default_language)
-            )
+            if conversation.language_chosen and conversation.language:
+                language = conversation.language
+            else:
+                language = answer_language(script, conversation.language, self._default_language)
             conversation.language = language
             received = Message(
                 conversation_id=conversation.id,
@@ -97,8 +109,13 @@ class ConversationService:
 
         if not text and not payload:
             replies = [Reply(self._translator.text(language, "error.empty_message"), language)]
+        elif payload in CONTROL_PAYLOADS:
+            replies = await self._control(inbound, payload, language)
+            if payload == CONFIRM_DELETE:
+                return replies  # nothing of the conversation is kept, not even this reply
         else:
             replies = await self._ask_rasa(inbound, payload or text, language)
+            replies = await self._follow_up(inbound, text, replies)
 
         async with transaction(self._sessions) as session:
             session.add_all(
@@ -116,6 +133,78 @@ class ConversationService:
         MESSAGES.labels(inbound.channel, "bot").inc(len(replies))
         return replies
 
+    async def ensure(self, conversation_id: str, channel: str, session: AsyncSession) -> None:
+        """Create the conversation inside `session` unless it exists."""
+        await self._conversation(session, Inbound(conversation_id=conversation_id, channel=channel))
+
+    async def choose_language(self, conversation_id: str, channel: str, language: str) -> None:
+        """Remember the user's explicit language choice; it wins over detection from now on."""
+        async with transaction(self._sessions) as session:
+            conversation = await self._conversation(
+                session, Inbound(conversation_id=conversation_id, channel=channel)
+            )
+            conversation.language = language
+            conversation.language_chosen = True
+
+    async def language_of(self, conversation_id: str) -> str:
+        """The conversation's language so far (the default for a new one)."""
+        async with self._sessions() as session:
+            conversation = await session.get(Conversation, conversation_id)
+        return (conversation and conversation.language) or self._default_language
+
+    async def erase(self, conversation_id: str) -> None:
+        """Delete the conversation and every message in it."""
+        async with transaction(self._sessions) as session:
+            await session.execute(delete(Message).where(Message.conversation_id == conversation_id))
+            await session.execute(delete(Conversation).where(Conversation.id == conversation_id))
+
+    async def _control(self, inbound: Inbound, payload: str, language: str) -> list[Reply]:
+        """Payloads the app itself handles: language choice and data deletion."""
+        if payload in LANGUAGE_PAYLOADS:
+            language = LANGUAGE_PAYLOADS[payload]
+            await self.choose_language(inbound.conversation_id, inbound.channel, language)
+            return [
+                await self._content(CHANGE_LANGUAGE, language, f"now_{LANGUAGE_NAMES[language]}")
+            ]
+        if payload == CONFIRM_DELETE:
+            await self.erase(inbound.conversation_id)
+            return [await self._content(DELETE_MY_DATA, language, "deleted")]
+        return [await self._content(DELETE_MY_DATA, language, "cancelled")]
+
+    async def _follow_up(self, inbound: Inbound, text: str, replies: list[Reply]) -> list[Reply]:
+        """Act on topics that need the app: a named language is set at once, and choices
+        (language, confirm deletion) get their buttons."""
+        followed = []
+        for reply in replies:
+            if reply.topic == CHANGE_LANGUAGE:
+                named = requested_language(text)
+                if named:
+                    await self.choose_language(inbound.conversation_id, inbound.channel, named)
+                    reply = await self._content(
+                        CHANGE_LANGUAGE, named, f"now_{LANGUAGE_NAMES[named]}"
+                    )
+                else:
+                    reply = replace(
+                        reply, buttons=self._choice_buttons(reply.language, LANGUAGE_BUTTONS)
+                    )
+            elif reply.topic == DELETE_MY_DATA:
+                reply = replace(reply, buttons=self._choice_buttons(reply.language, DELETE_BUTTONS))
+            followed.append(reply)
+        return followed
+
+    def _choice_buttons(self, language: str, buttons: dict[str, str]) -> list[dict[str, str]]:
+        return [
+            {"title": self._translator.text(language, title_id), "payload": payload}
+            for payload, title_id in buttons.items()
+        ]
+
+    async def _content(self, key: str, language: str, message: str | None = None) -> Reply:
+        async with self._sessions() as session:
+            rendered = await topic_message(session, self._translator, key, language, message)
+        if rendered is None:
+            return Reply(self._translator.text(language, "fallback.service_unavailable"), language)
+        return Reply(rendered.text, language, rendered.topic, [])
+
     async def _ask_rasa(self, inbound: Inbound, message: str, language: str) -> list[Reply]:
         try:
             messages = await self._rasa.send(
@@ -126,7 +215,9 @@ class ConversationService:
         except RasaUnavailable as error:
             RASA_FAILURES.inc()
             log.error("rasa_unavailable conversation=%s error=%s", inbound.conversation_id, error)
-            return [Reply(self._translator.text(language, "fallback.service_unavailable"), language)]
+            return [
+                Reply(self._translator.text(language, "fallback.service_unavailable"), language)
+            ]
         return [self._reply(message, language) for message in messages]
 
     @staticmethod

@@ -57,3 +57,16 @@ def answer_language(script: Script | None, previous: str | None, default: str) -
     if script is None:
         return previous or default
     return "en" if script == "en" else "ne"
+
+
+def requested_language(text: str) -> str | None:
+    """The answer language a message asks for by name ("English please", "नेपालीमा"), if any."""
+    data = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))["language_names"]
+    lowered = text.lower()
+    words = set(re.findall(r"[\w\u0900-\u097f]+", lowered))
+    named = [
+        lang
+        for lang, names in data.items()
+        if any(n in words or (" " in n and n in lowered) for n in names)
+    ]
+    return named[0] if len(named) == 1 else None

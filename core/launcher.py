@@ -45,12 +45,24 @@ def stack_environment(settings: Settings, var: Path) -> dict[str, str]:
         "SAHAYATRI_NLG_TOKEN": settings.nlg_token.get_secret_value() or secrets.token_urlsafe(24),
         "SAHAYATRI_ACTION_SERVER_URL": settings.action_server_url,
         "SAHAYATRI_PUBLIC_URL": settings.public_url,
+        "SAHAYATRI_SECRET_KEY": settings.secret_key.get_secret_value() or local_secret(var),
         "RASA_TRACKER_DIALECT": os.environ.get("RASA_TRACKER_DIALECT", "sqlite"),
         "RASA_TRACKER_DB": os.environ.get("RASA_TRACKER_DB", str(var / "rasa-tracker.db")),
         "SANIC_HOST": "127.0.0.1",
         "PYTHONHASHSEED": "0",
+        "RASA_TELEMETRY_ENABLED": "false",  # no telemetry or error reports leave the machine
         "TF_CPP_MIN_LOG_LEVEL": "2",
     }
+
+
+def local_secret(var: Path) -> str:
+    """The embedded default's pseudonym key: made once, kept in var/secret_key (mode 600)."""
+    path = var / "secret_key"
+    if not path.exists():
+        var.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(32))
+    return path.read_text().strip()
 
 
 def services(settings: Settings, model: Path, env: dict[str, str]) -> list[Service]:
@@ -58,24 +70,52 @@ def services(settings: Settings, model: Path, env: dict[str, str]) -> list[Servi
     return [
         Service(
             "actions",
-            [str(RASA_BIN), "run", "actions", "--actions", "actions",
-             "-p", str(urlsplit(settings.action_server_url).port)],
+            [
+                str(RASA_BIN),
+                "run",
+                "actions",
+                "--actions",
+                "actions",
+                "-p",
+                str(urlsplit(settings.action_server_url).port),
+            ],
             NLU_DIR,
         ),
         Service(
             "rasa",
             [
-                str(RASA_BIN), "run", "--enable-api", "--auth-token", env["SAHAYATRI_RASA_TOKEN"],
-                "-i", "127.0.0.1", "-p", str(urlsplit(settings.rasa_url).port), "-m", str(model),
-                "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                str(RASA_BIN),
+                "run",
+                "--enable-api",
+                "--auth-token",
+                env["SAHAYATRI_RASA_TOKEN"],
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(urlsplit(settings.rasa_url).port),
+                "-m",
+                str(model),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
             ],
             NLU_DIR,
         ),
         Service(
             "app",
             [
-                str(APP_PYTHON), "-m", "uvicorn", "api.app:create_app", "--factory",
-                "--host", settings.host, "--port", str(settings.port), "--log-level", "warning",
+                str(APP_PYTHON),
+                "-m",
+                "uvicorn",
+                "api.app:create_app",
+                "--factory",
+                "--host",
+                settings.host,
+                "--port",
+                str(settings.port),
+                "--log-level",
+                "warning",
             ],
             PROJECT_ROOT,
         ),
@@ -87,8 +127,12 @@ def start(service: Service, env: dict[str, str], log_dir: Path) -> subprocess.Po
     log_dir.mkdir(parents=True, exist_ok=True)
     with (log_dir / f"{service.name}.log").open("ab") as log_file:
         return subprocess.Popen(
-            service.command, cwd=service.cwd, env=env, stdout=log_file,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            service.command,
+            cwd=service.cwd,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
 

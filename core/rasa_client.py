@@ -25,7 +25,8 @@ def merge_custom(raw: list[dict[str, Any]]) -> list[BotMessage]:
     put each back on the text it belongs to."""
     messages: list[BotMessage] = []
     for item in raw:
-        custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
+        raw_custom = item.get("custom")
+        custom: dict[str, Any] = raw_custom if isinstance(raw_custom, dict) else {}
         if "text" not in item and custom and messages:
             previous = messages[-1]
             messages[-1] = BotMessage(
@@ -39,7 +40,9 @@ def merge_custom(raw: list[dict[str, Any]]) -> list[BotMessage]:
             {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
             for b in item.get("buttons") or []
         ]
-        messages.append(BotMessage(str(item.get("text") or ""), buttons, custom.get("topic"), custom))
+        messages.append(
+            BotMessage(str(item.get("text") or ""), buttons, custom.get("topic"), custom)
+        )
     return [m for m in messages if m.text]
 
 

@@ -49,4 +49,16 @@ class Settings(BaseSettings):
     telegram_token: SecretStr = Field(
         default=SecretStr(""), description="BotFather token; Telegram starts only when set."
     )
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org",
+        description="Bot API server (a local Bot API server, or a fake one in tests).",
+    )
+    telegram_webhook_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="Set to receive updates by webhook (POST /telegram/webhook) instead of polling.",
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="Key for pseudonymising user ids; make run generates var/secret_key if unset.",
+    )
     log_level: str = Field(default="INFO", description="Python log level.")

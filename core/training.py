@@ -39,16 +39,26 @@ def ensure_model(nlu_dir: Path = NLU_DIR, models_dir: Path = MODELS_DIR) -> tupl
         return target, False
     models_dir.mkdir(parents=True, exist_ok=True)
     # Determinism: seeds are in config.yml; the hash seed must be fixed before Python starts.
-    env = {**os.environ, "PYTHONHASHSEED": "0", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env = {
+        **os.environ,
+        "PYTHONHASHSEED": "0",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
     subprocess.run(
         [
             str(RASA_BIN),
             "train",
-            "--config", "config.yml",
-            "--domain", "domain",
-            "--data", "data",
-            "--out", str(models_dir),
-            "--fixed-model-name", target.name.removesuffix(".tar.gz"),
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain",
+            "--data",
+            "data",
+            "--out",
+            str(models_dir),
+            "--fixed-model-name",
+            target.name.removesuffix(".tar.gz"),
         ],
         cwd=nlu_dir,
         env=env,

@@ -35,11 +35,9 @@ async def health(services: ServicesDep) -> JSONResponse:
         report["rasa"] = "down"
         report["model"] = {"status": "unknown", "file": None}
     report["action_server"] = "ok" if await services.rasa.action_server_ok() else "down"
-    down = [
-        name
-        for name in ("database", "rasa", "action_server")
-        if report[name] != "ok"
-    ] + (["model"] if report["model"]["status"] != "ok" else [])
+    down = [name for name in ("database", "rasa", "action_server") if report[name] != "ok"] + (
+        ["model"] if report["model"]["status"] != "ok" else []
+    )
     report["status"] = "ok" if not down else "down"
     report["down"] = down
     return JSONResponse(report, status_code=200 if not down else 503)

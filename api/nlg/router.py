@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException
 
@@ -15,13 +15,11 @@ router = APIRouter(tags=["nlg"])
 
 @router.post("/nlg", include_in_schema=False)
 async def nlg(
-    services: ServicesDep, body: dict[str, Any] = Body(...), token: str = ""
+    services: ServicesDep, body: Annotated[dict[str, Any], Body()], token: str = ""
 ) -> dict[str, Any]:
     """Render the response Rasa names from the live content store."""
     expected = services.settings.nlg_token.get_secret_value()
     if expected and not secrets.compare_digest(token, expected):
         raise HTTPException(status_code=401, detail="invalid NLG token")
     async with services.sessions() as session:
-        return await render(
-            session, services.translator, body, services.settings.default_language
-        )
+        return await render(session, services.translator, body, services.settings.default_language)

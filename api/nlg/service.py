@@ -7,13 +7,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.content import Localized
-from core.content_store import published_entry
+from core.answers import OTHER_LANGUAGE, topic_buttons, topic_message
 from core.i18n import Translator
 from core.nlu_data import topic_of_response
 
 log = logging.getLogger(__name__)
-OTHER_LANGUAGE = {"en": "ne", "ne": "en"}
 
 
 def conversation_language(tracker: dict[str, Any], default: str) -> str:
@@ -21,25 +19,6 @@ def conversation_language(tracker: dict[str, Any], default: str) -> str:
     metadata = (tracker.get("latest_message") or {}).get("metadata") or {}
     language = metadata.get("lang") or (tracker.get("slots") or {}).get("language") or default
     return language if language in OTHER_LANGUAGE else default
-
-
-def text_in(localized: Localized, language: str, translator: Translator) -> str:
-    """The text in `language`; the other language with a note when it is missing, never nothing."""
-    text = localized.get(language).strip()
-    if text:
-        return text
-    other = OTHER_LANGUAGE[language]
-    return f"{translator.text(other, 'nlg.other_language_note')}\n\n{localized.get(other)}"
-
-
-async def topic_buttons(session: AsyncSession, keys: list[str], language: str) -> list[dict[str, str]]:
-    """A button per topic key that exists, titled in `language`, whose payload asks that topic."""
-    buttons = []
-    for key in keys:
-        entry = await published_entry(session, key)
-        if entry is not None:
-            buttons.append({"title": entry.title.get(language), "payload": f"/{key}"})
-    return buttons
 
 
 async def render(
@@ -65,16 +44,13 @@ async def render(
         }
 
     key = topic_of_response(name)
-    entry = await published_entry(session, key) if key else None
-    if entry is None:
+    message = arguments.get("message")
+    rendered = (
+        await topic_message(session, translator, key, language, str(message) if message else None)
+        if key
+        else None
+    )
+    if rendered is None:
         log.error("nlg_unknown_response response=%s", name)
         return {"text": translator.text(language, "fallback.service_unavailable"), "custom": {}}
-    localized = entry.answer
-    message_name = arguments.get("message")
-    if message_name and message_name in entry.messages:
-        localized = entry.messages[message_name]
-    return {
-        "text": text_in(localized, language, translator),
-        "buttons": await topic_buttons(session, entry.related, language),
-        "custom": {"topic": entry.key},
-    }
+    return {"text": rendered.text, "buttons": rendered.buttons, "custom": {"topic": rendered.topic}}

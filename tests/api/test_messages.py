@@ -67,10 +67,14 @@ def test_inbound_message_is_kept_when_rasa_is_down(make_client, settings) -> Non
     client = make_client(fake_rasa(down=True))
     body = client.post("/api/messages", json={"text": "Is my agency licensed?"}).json()
     path = settings.database_url.split("///", 1)[1]
-    rows = sqlite3.connect(path).execute(
-        "select sender, text from messages where conversation_id = ? order by id",
-        (body["conversation_id"],),
-    ).fetchall()
+    rows = (
+        sqlite3.connect(path)
+        .execute(
+            "select sender, text from messages where conversation_id = ? order by id",
+            (body["conversation_id"],),
+        )
+        .fetchall()
+    )
     assert rows[0] == ("user", "Is my agency licensed?")
     assert rows[1][0] == "bot"
 
@@ -81,7 +85,11 @@ def test_same_client_key_is_answered_once(make_client) -> None:
     first = client.post("/api/messages", json={"text": "passport", "client_key": "key-0001"}).json()
     again = client.post(
         "/api/messages",
-        json={"text": "passport", "client_key": "key-0001", "conversation_id": first["conversation_id"]},
+        json={
+            "text": "passport",
+            "client_key": "key-0001",
+            "conversation_id": first["conversation_id"],
+        },
     ).json()
     assert len(transport.received) == 1
     assert again["replies"] == first["replies"]
@@ -101,5 +109,7 @@ def test_oversized_or_malformed_requests_get_clear_json_errors(make_client) -> N
     assert client.post("/api/messages", json={"text": "x" * 5001}).status_code == 422
     assert client.post("/api/messages", json={"text": 5}).status_code == 422
     assert client.post("/api/messages", json={"conversation_id": "../etc"}).status_code == 422
-    bad = client.post("/api/messages", content=b"{not json", headers={"content-type": "application/json"})
+    bad = client.post(
+        "/api/messages", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert bad.status_code == 422

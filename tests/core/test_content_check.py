@@ -73,11 +73,23 @@ def test_malformed_url_and_unknown_long_phone_number_are_reported(tmp_path: Path
 def test_malformed_hotline_number_is_reported(tmp_path: Path) -> None:
     def break_hotline(content: Path, *_: Path) -> None:
         (content / "hotlines.yml").write_text(
-            yaml.safe_dump({"hotlines": [{"id": "x", "number": "11-AB", "name": {"en": "a", "ne": "b"},
-                                          "sources": [{"title": "s"}]}]})
+            yaml.safe_dump(
+                {
+                    "hotlines": [
+                        {
+                            "id": "x",
+                            "number": "11-AB",
+                            "name": {"en": "a", "ne": "b"},
+                            "sources": [{"title": "s"}],
+                        }
+                    ]
+                }
+            )
         )
 
-    assert any("malformed number" in p for p in problems_of(tmp_path, [entry("passport")], break_hotline))
+    assert any(
+        "malformed number" in p for p in problems_of(tmp_path, [entry("passport")], break_hotline)
+    )
 
 
 def test_every_answer_needs_a_source(tmp_path: Path) -> None:

@@ -25,7 +25,9 @@ def entry(key: str, kind: str = "info", **changes: Any) -> dict[str, Any]:
             "ne": [f"{key} बारे प्रश्न {i}" for i in range(count)],
             "ne-Latn": [f"{key} bare prashna {i}" for i in range(count)],
         },
-        "sources": [{"title": "Foreign Employment Act 2064", "url": "https://lawcommission.gov.np/x"}],
+        "sources": [
+            {"title": "Foreign Employment Act 2064", "url": "https://lawcommission.gov.np/x"}
+        ],
         "reviewed_on": "2026-11-21",
         "needs_verification": False,
     }
@@ -40,8 +42,16 @@ def build(root: Path, entries: list[dict[str, Any]]) -> tuple[Path, Path, Path]:
         write_topic(content, TopicEntry.model_validate(data))
     (content / "hotlines.yml").write_text(
         yaml.safe_dump(
-            {"hotlines": [{"id": "women", "name": {"en": "Women", "ne": "महिला"}, "number": "1145",
-                           "sources": [{"title": "NWC"}]}]}
+            {
+                "hotlines": [
+                    {
+                        "id": "women",
+                        "name": {"en": "Women", "ne": "महिला"},
+                        "number": "1145",
+                        "sources": [{"title": "NWC"}],
+                    }
+                ]
+            }
         ),
         encoding="utf-8",
     )

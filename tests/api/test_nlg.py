@@ -1,0 +1,101 @@
+"""The NLG endpoint renders answers from the live content store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from core.settings import Settings
+from tests.helpers.content_repo import build, entry
+from tests.helpers.fake_rasa import fake_rasa
+
+
+@pytest.fixture
+def client(tmp_path: Path, settings: Settings):
+    content, _contract, _nlu = build(
+        tmp_path,
+        [
+            entry(
+                "passport", related=["insurance"], messages={"ask": {"en": "Which?", "ne": "कुन?"}}
+            ),
+            entry("insurance"),
+        ],
+    )
+    app = create_app(settings.model_copy(update={"content_dir": content}), fake_rasa())
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def nlg_body(response: str, lang: str | None, **extra) -> dict:
+    metadata = {"lang": lang} if lang else {}
+    return {
+        "response": response,
+        "id": None,
+        "arguments": extra.get("arguments", {}),
+        "tracker": {"sender_id": "u1", "slots": {}, "latest_message": {"metadata": metadata}},
+        "channel": {"name": "collector"},
+    }
+
+
+def post(client: TestClient, body: dict, token: str = "nlg-test-token"):
+    return client.post("/nlg", params={"token": token}, json=body)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "button"),
+    [
+        ("en", "Answer about passport. Call 1145.", "Title insurance"),
+        ("ne", "passport बारे जवाफ। 1145 मा फोन।", "शीर्षक insurance"),
+    ],
+)
+def test_answer_in_the_conversation_language_with_related_buttons_and_topic(
+    client: TestClient, lang: str, text: str, button: str
+) -> None:
+    body = post(client, nlg_body("utter_passport", lang)).json()
+    assert body["text"] == text
+    assert body["buttons"] == [{"title": button, "payload": "/insurance"}]
+    assert body["custom"] == {"topic": "passport"}
+
+
+def test_named_message_of_a_topic_is_rendered(client: TestClient) -> None:
+    body = post(client, nlg_body("utter_passport", "ne", arguments={"message": "ask"})).json()
+    assert body["text"] == "कुन?"
+
+
+def test_unknown_response_still_gets_a_text(client: TestClient) -> None:
+    body = post(client, nlg_body("utter_nowhere", "en")).json()
+    assert "100" in body["text"] and "1145" in body["text"]
+
+
+def test_clarify_offers_the_likely_topics_as_buttons(client: TestClient) -> None:
+    body = post(
+        client, nlg_body("utter_clarify", "en", arguments={"topics": ["passport", "insurance"]})
+    ).json()
+    assert [b["payload"] for b in body["buttons"]] == ["/passport", "/insurance"]
+
+
+def test_wrong_token_is_refused(client: TestClient) -> None:
+    assert post(client, nlg_body("utter_passport", "en"), token="wrong").status_code == 401
+
+
+def test_an_edit_in_the_store_shows_on_the_next_request(
+    client: TestClient, settings: Settings
+) -> None:
+    import asyncio
+
+    from core.content import TopicEntry
+    from core.content_store import publish
+    from core.db import create_engine, session_factory, transaction
+
+    async def edit() -> None:
+        engine = create_engine(settings.database_url)
+        async with transaction(session_factory(engine)) as session:
+            changed = entry("passport", answer={"en": "New passport text", "ne": "नयाँ"})
+            await publish(session, TopicEntry.model_validate(changed), author="editor")
+        await engine.dispose()
+
+    asyncio.run(edit())
+    assert post(client, nlg_body("utter_passport", "en")).json()["text"] == "New passport text"

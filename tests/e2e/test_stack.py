@@ -1,0 +1,92 @@
+"""The real stack — trained Rasa model, action server, app — driven over HTTP."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from core.content import load_topics
+from core.launcher import Stack, is_healthy, running_stack
+from core.settings import PROJECT_ROOT, Settings
+
+pytestmark = pytest.mark.e2e
+ANSWERS = {entry.key: entry.answer for entry in load_topics(PROJECT_ROOT / "content")}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    var: Path = tmp_path_factory.mktemp("stack")
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{var / 'app.db'}",
+        port=18000,
+        public_url="http://127.0.0.1:18000",
+        rasa_url="http://127.0.0.1:15005",
+        action_server_url="http://127.0.0.1:15055",
+        rasa_timeout_seconds=5,
+    )
+    with running_stack(settings, var) as running:
+        yield running
+
+
+def ask(stack: Stack, text: str, conversation_id: str | None = None) -> dict:
+    body = {"text": text} | ({"conversation_id": conversation_id} if conversation_id else {})
+    response = httpx.post(f"{stack.settings.public_url}/api/messages", json=body, timeout=30)
+    assert response.status_code == 200
+    return response.json()
+
+
+def wait_until_healthy(stack: Stack, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while not is_healthy(stack.settings):
+        assert time.monotonic() < deadline, "stack did not recover"
+        time.sleep(1)
+
+
+def test_health_reports_every_component_ok(stack: Stack) -> None:
+    body = httpx.get(f"{stack.settings.public_url}/health").json()
+    assert body["status"] == "ok"
+    assert body["rasa"] == body["action_server"] == body["database"] == "ok"
+    assert body["model"]["file"]
+
+
+def test_english_question_gets_the_english_labour_permit_answer(stack: Stack) -> None:
+    reply = ask(stack, "What is a labour permit?")["replies"][0]
+    assert reply["topic"] == "labour_permit"
+    assert reply["language"] == "en"
+    assert reply["text"] == ANSWERS["labour_permit"].en
+    assert reply["buttons"], "related topics come as buttons"
+
+
+def test_nepali_question_gets_the_nepali_labour_permit_answer(stack: Stack) -> None:
+    reply = ask(stack, "श्रम स्वीकृति भनेको के हो?")["replies"][0]
+    assert reply["topic"] == "labour_permit"
+    assert reply["text"] == ANSWERS["labour_permit"].ne
+
+
+def test_button_payload_asks_its_topic(stack: Stack) -> None:
+    first = ask(stack, "What is a labour permit?")
+    button = first["replies"][0]["buttons"][0]
+    response = httpx.post(
+        f"{stack.settings.public_url}/api/messages",
+        json={"conversation_id": first["conversation_id"], "payload": button["payload"]},
+        timeout=30,
+    ).json()
+    assert response["replies"][0]["topic"] == button["payload"].removeprefix("/")
+
+
+def test_killing_rasa_gives_the_safe_reply_and_restarting_it_recovers(stack: Stack) -> None:
+    stack.kill("rasa")
+    reply = ask(stack, "What is a labour permit?")["replies"][0]
+    assert "100" in reply["text"] and "1145" in reply["text"]
+    health = httpx.get(f"{stack.settings.public_url}/health")
+    assert health.status_code == 503
+    assert "rasa" in health.json()["down"]
+
+    stack.restart("rasa")
+    wait_until_healthy(stack)
+    reply = ask(stack, "What is a labour permit?")["replies"][0]
+    assert reply["topic"] == "labour_permit"
