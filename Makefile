@@ -6,7 +6,7 @@ CLI := $(PY) -m core.cli
 FILE ?= ../shared/eval/sample.csv
 
 .PHONY: run test setup locales nlu-data train content-check content-import content-export \
-        lint typecheck unit e2e rasa-validate rasa-test-stories eval heldout-eval
+        lint typecheck unit e2e rasa-validate rasa-test-stories eval heldout-eval nlu-report
 
 setup:
 	@bash scripts/setup.sh
@@ -40,6 +40,10 @@ eval: locales train
 heldout-eval: FILE = tests/eval/heldout.csv
 heldout-eval: eval
 
+## nlu-report: 5-fold cross-validation per script, ours against Rasa's default pipeline
+nlu-report: nlu-data
+	@PYTHONHASHSEED=0 RASA_TELEMETRY_ENABLED=false .venv-rasa/bin/python nlu/scripts/cross_validate.py --folds 5
+
 lint: setup
 	@.venv/bin/ruff check .
 	@.venv/bin/ruff format --check .
@@ -48,10 +52,10 @@ typecheck: setup
 	@.venv/bin/mypy
 
 rasa-validate: nlu-data
-	@cd nlu && ../$(RASA) data validate --config config.yml --domain domain --data data --fail-on-warnings
+	@cd nlu && RASA_TELEMETRY_ENABLED=false ../$(RASA) data validate --config config.yml --domain domain --data data --fail-on-warnings
 
 rasa-test-stories: train
-	@cd nlu && ../$(RASA) test core --model models/ --stories tests/ --fail-on-prediction-errors --out ../var/rasa-results
+	@model=$$($(CLI) model-path) && cd nlu && RASA_TELEMETRY_ENABLED=false ../$(RASA) test core --model $$model --stories tests/ --fail-on-prediction-errors --out ../var/rasa-results
 
 unit: locales
 	@.venv/bin/pytest -m "not e2e" -q

@@ -14,7 +14,7 @@ from core.db import create_engine, migrate, session_factory, transaction
 from core.launcher import is_healthy, running_stack
 from core.nlu_data import write_nlu_data
 from core.settings import PROJECT_ROOT, Settings
-from core.training import NLU_DIR, ensure_model
+from core.training import NLU_DIR, ensure_model, model_path
 
 CONTRACT = PROJECT_ROOT.parent / "shared" / "topics.yml"
 
@@ -39,6 +39,12 @@ def train(_args: argparse.Namespace) -> int:
     """Train the model unless one for the current data exists."""
     model, trained = ensure_model()
     print(f"train: {model.name} ({'trained' if trained else 'reused'})")
+    return 0
+
+
+def show_model_path(_args: argparse.Namespace) -> int:
+    """Print where the model for the current training data is."""
+    print(model_path())
     return 0
 
 
@@ -91,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     check.set_defaults(func=content_check)
     verbs.add_parser("nlu-data", help=nlu_data.__doc__).set_defaults(func=nlu_data)
     verbs.add_parser("train", help=train.__doc__).set_defaults(func=train)
+    verbs.add_parser("model-path", help=show_model_path.__doc__).set_defaults(func=show_model_path)
     verbs.add_parser("content-import", help=content_import.__doc__).set_defaults(
         func=content_import
     )

@@ -71,6 +71,24 @@ def rules_document(entries: Sequence[TopicEntry]) -> dict[str, object]:
     }
 
 
+def test_stories_document(entries: Sequence[TopicEntry]) -> dict[str, object]:
+    """A test story per topic and script: its first example is answered with its response."""
+    stories = []
+    for entry in entries:
+        for script, texts in entry.examples.by_script().items():
+            if texts:
+                stories.append(
+                    {
+                        "story": f"{entry.key} asked in {script}",
+                        "steps": [
+                            {"user": clean_example(texts[0]), "intent": entry.key},
+                            {"action": response_name(entry.key)},
+                        ],
+                    }
+                )
+    return {"version": "3.1", "stories": stories}
+
+
 def generated_files(entries: Sequence[TopicEntry]) -> dict[str, str]:
     """Relative path under nlu/ → file text (topics in key order, so the text is stable)."""
     entries = sorted(entries, key=lambda entry: entry.key)
@@ -78,6 +96,7 @@ def generated_files(entries: Sequence[TopicEntry]) -> dict[str, str]:
         "domain/topics.yml": GENERATED_NOTE + dump_yaml(domain_document(entries)),
         "data/nlu.yml": GENERATED_NOTE + nlu_document(entries),
         "data/topic_rules.yml": GENERATED_NOTE + dump_yaml(rules_document(entries)),
+        "tests/test_stories.yml": GENERATED_NOTE + dump_yaml(test_stories_document(entries)),
     }
 
 
