@@ -20,7 +20,7 @@ from api.nlg.router import router as nlg_router
 from api.telegram.router import router as telegram_router
 from api.widget.router import router as widget_router
 from bot.handlers import BotDeps
-from bot.telegram_app import build_telegram_app, poll, process
+from bot.telegram_app import build_telegram_app, poll, process, register_commands
 from core.content_store import import_content, store_is_empty
 from core.conversation import ConversationService
 from core.db import create_engine, migrate, session_factory, transaction
@@ -46,6 +46,7 @@ async def telegram_channel(settings: Settings, services: Services) -> AsyncItera
     )
     application = build_telegram_app(token, settings.telegram_api_url, deps)
     await application.initialize()
+    await register_commands(application)
     await application.start()
     poller = None
     if settings.telegram_webhook_secret.get_secret_value():

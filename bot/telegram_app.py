@@ -45,7 +45,6 @@ def build_telegram_app(token: str, api_url: str, deps: BotDeps) -> Application: 
         .base_file_url(f"{api_url.rstrip('/')}/file/bot")
         .updater(None)
         .rate_limiter(AIORateLimiter(max_retries=0))  # global limits; retries are in delivery.py
-        .post_init(register_commands)
         .build()
     )
     application.bot_data["deps"] = deps

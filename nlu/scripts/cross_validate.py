@@ -135,7 +135,9 @@ def main():
             for (text, script, intent), guess in zip(test_rows, predicted):
                 results[name][script].append((intent, guess))
             print(f"fold {index + 1}/{args.folds} {name} done", file=sys.stderr, flush=True)
-    print(f"{args.folds}-fold cross-validation on {len(rows)} examples from content/ (intent accuracy / macro F1)\n")
+    print(
+        f"{args.folds}-fold cross-validation on {len(rows)} examples from content/ (intent accuracy / macro F1)\n"
+    )
     print("| pipeline | " + " | ".join(SCRIPTS) + " | all |")
     print("|---|" + "---|" * (len(SCRIPTS) + 1))
     for name in pipelines:

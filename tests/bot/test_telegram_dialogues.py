@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from contextlib import closing
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from api.app import create_app
 from core.content import load_topics
@@ -31,7 +33,14 @@ def rasa_reply(body: dict[str, Any]) -> list[dict[str, Any]]:
     language = body["metadata"]["lang"]
     entry = CONTENT[topic]
     return [
-        {"recipient_id": body["sender"], "text": entry.answer.get(language)},
+        {
+            "recipient_id": body["sender"],
+            "text": entry.answer.get(language),
+            "buttons": [
+                {"title": CONTENT[key].title.get(language), "payload": f"/{key}"}
+                for key in entry.related
+            ],
+        },
         {"recipient_id": body["sender"], "custom": {"topic": topic}},
     ]
 
@@ -48,10 +57,10 @@ async def telegram() -> AsyncIterator[FakeTelegram]:
 def bot_settings(settings: Settings, telegram: FakeTelegram, **extra: Any) -> Settings:
     return settings.model_copy(
         update={
-            "telegram_token": "123:TEST",
+            "telegram_token": SecretStr("123:TEST"),
             "telegram_api_url": telegram.url,
-            "secret_key": SECRET,
-            **extra,
+            "secret_key": SecretStr(SECRET),
+            **{key: SecretStr(value) for key, value in extra.items()},
         }
     )
 
@@ -71,7 +80,8 @@ def buttons_of(call) -> list[tuple[str, str]]:
 
 def db_rows(settings: Settings, sql: str, *args: Any) -> list[tuple[Any, ...]]:
     path = settings.database_url.split("///", 1)[1]
-    return sqlite3.connect(path).execute(sql, args).fetchall()
+    with closing(sqlite3.connect(path)) as connection:
+        return connection.execute(sql, args).fetchall()
 
 
 async def test_start_language_menu_topic_answer(bot, telegram: FakeTelegram) -> None:
@@ -116,10 +126,12 @@ async def test_photo_and_sticker_get_a_polite_answer_and_voice_offers_a_counsell
     telegram.user_sends_message(CHAT, voice={"file_id": "v", "file_unique_id": "w", "duration": 3})
     messages = await telegram.wait_for_messages(CHAT, 2)
     assert messages[0].params["text"] and not buttons_of(messages[0])
-    assert ("/talk_to_counsellor" in [data for _t, data in buttons_of(messages[1])])
+    assert "/talk_to_counsellor" in [data for _t, data in buttons_of(messages[1])]
 
 
-async def test_group_chat_is_told_the_bot_works_only_in_private(bot, telegram: FakeTelegram) -> None:
+async def test_group_chat_is_told_the_bot_works_only_in_private(
+    bot, telegram: FakeTelegram
+) -> None:
     _app, transport = bot
     telegram.user_sends(-100777, "hello everyone", chat_type="supergroup")
     [reply] = await telegram.wait_for_messages(-100777, 1)
@@ -150,7 +162,9 @@ async def test_403_marks_the_chat_unreachable_without_retrying(
     assert db_rows(settings, "select unreachable from telegram_chats") == [(1,)]
 
 
-async def test_delete_my_data_asks_then_erases(bot, telegram: FakeTelegram, settings: Settings) -> None:
+async def test_delete_my_data_asks_then_erases(
+    bot, telegram: FakeTelegram, settings: Settings
+) -> None:
     telegram.user_sends(CHAT, "labour permit kasari?")
     telegram.user_sends(CHAT, "/delete_my_data")
     messages = await telegram.wait_for_messages(CHAT, 2)
@@ -164,11 +178,26 @@ async def test_delete_my_data_asks_then_erases(bot, telegram: FakeTelegram, sett
     assert db_rows(settings, "select count(*) from conversations") == [(0,)]
 
 
-async def test_command_descriptions_are_registered_in_both_languages(bot, telegram: FakeTelegram) -> None:
-    registered = {c.params.get("language_code"): c.params["commands"] for c in telegram.calls if c.method == "setMyCommands"}
+async def test_command_descriptions_are_registered_in_both_languages(
+    bot, telegram: FakeTelegram
+) -> None:
+    registered = {
+        c.params.get("language_code"): c.params["commands"]
+        for c in telegram.calls
+        if c.method == "setMyCommands"
+    }
     assert {"ne", "en"} <= registered.keys()
     names = {c["command"] for c in registered["en"]}
-    assert names == {"start", "menu", "language", "counsellor", "hotlines", "privacy", "delete_my_data", "help"}
+    assert names == {
+        "start",
+        "menu",
+        "language",
+        "counsellor",
+        "hotlines",
+        "privacy",
+        "delete_my_data",
+        "help",
+    }
     assert registered["ne"][0]["description"] != registered["en"][0]["description"]
 
 
@@ -176,7 +205,10 @@ async def test_webhook_checks_the_secret_and_never_processes_an_update_twice(
     settings: Settings, telegram: FakeTelegram
 ) -> None:
     transport = fake_rasa(rasa_reply)
-    app = create_app(bot_settings(settings, telegram, telegram_webhook_secret="hook-secret"), rasa_transport=transport)
+    app = create_app(
+        bot_settings(settings, telegram, telegram_webhook_secret="hook-secret"),
+        rasa_transport=transport,
+    )
     update = {
         "update_id": 77,
         "message": {
@@ -188,10 +220,26 @@ async def test_webhook_checks_the_secret_and_never_processes_an_update_twice(
         },
     }
     async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://app") as client:
-            refused = await client.post("/telegram/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
-            first = await client.post("/telegram/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "hook-secret"})
-            again = await client.post("/telegram/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "hook-secret"})
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://app"
+        ) as client:
+            refused = await client.post(
+                "/telegram/webhook",
+                json=update,
+                headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"},
+            )
+            first = await client.post(
+                "/telegram/webhook",
+                json=update,
+                headers={"X-Telegram-Bot-Api-Secret-Token": "hook-secret"},
+            )
+            again = await client.post(
+                "/telegram/webhook",
+                json=update,
+                headers={"X-Telegram-Bot-Api-Secret-Token": "hook-secret"},
+            )
     assert refused.status_code == 403
     assert first.status_code == again.status_code == 200
-    assert len(transport.received) == 1, "Telegram's redelivery of the same update is not processed again"
+    assert len(transport.received) == 1, (
+        "Telegram's redelivery of the same update is not processed again"
+    )

@@ -97,7 +97,8 @@ class FakeTelegram:
         return [
             c
             for c in self.calls
-            if c.method == "sendMessage" and (chat_id is None or int(c.params["chat_id"]) == chat_id)
+            if c.method == "sendMessage"
+            and (chat_id is None or int(c.params["chat_id"]) == chat_id)
         ]
 
     async def wait_for_messages(self, chat_id: int, count: int, seconds: float = 10) -> list[Call]:
@@ -170,7 +171,9 @@ class FakeTelegram:
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-        app = Starlette(routes=[Route("/bot{token}/{method}", self._handle, methods=["POST", "GET"])])
+        app = Starlette(
+            routes=[Route("/bot{token}/{method}", self._handle, methods=["POST", "GET"])]
+        )
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
         task = asyncio.create_task(server.serve(sockets=[sock]))
         while not server.started:
