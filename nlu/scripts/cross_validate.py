@@ -132,7 +132,7 @@ def main():
         for name, config_text in pipelines.items():
             with tempfile.TemporaryDirectory() as tmp:
                 predicted = train_and_predict(config_text, train_rows, test_rows, Path(tmp))
-            for (text, script, intent), guess in zip(test_rows, predicted):
+            for (_text, script, intent), guess in zip(test_rows, predicted, strict=False):
                 results[name][script].append((intent, guess))
             print(f"fold {index + 1}/{args.folds} {name} done", file=sys.stderr, flush=True)
     print(

@@ -63,7 +63,6 @@ def test_rasa_failure_gets_the_safe_reply_in_the_users_language(
 
 def test_inbound_message_is_kept_when_rasa_is_down(make_client, settings) -> None:
     import sqlite3
-    from contextlib import closing
 
     client = make_client(fake_rasa(down=True))
     body = client.post("/api/messages", json={"text": "Is my agency licensed?"}).json()

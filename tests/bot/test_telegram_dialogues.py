@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from contextlib import closing
 from collections.abc import AsyncIterator
-from pathlib import Path
+from contextlib import closing
 from typing import Any
 
 import httpx
@@ -219,25 +218,25 @@ async def test_webhook_checks_the_secret_and_never_processes_an_update_twice(
             "text": "labour permit kasari?",
         },
     }
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://app"
-        ) as client:
-            refused = await client.post(
-                "/telegram/webhook",
-                json=update,
-                headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"},
-            )
-            first = await client.post(
-                "/telegram/webhook",
-                json=update,
-                headers={"X-Telegram-Bot-Api-Secret-Token": "hook-secret"},
-            )
-            again = await client.post(
-                "/telegram/webhook",
-                json=update,
-                headers={"X-Telegram-Bot-Api-Secret-Token": "hook-secret"},
-            )
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://app") as client,
+    ):
+        refused = await client.post(
+            "/telegram/webhook",
+            json=update,
+            headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"},
+        )
+        first = await client.post(
+            "/telegram/webhook",
+            json=update,
+            headers={"X-Telegram-Bot-Api-Secret-Token": "hook-secret"},
+        )
+        again = await client.post(
+            "/telegram/webhook",
+            json=update,
+            headers={"X-Telegram-Bot-Api-Secret-Token": "hook-secret"},
+        )
     assert refused.status_code == 403
     assert first.status_code == again.status_code == 200
     assert len(transport.received) == 1, (

@@ -176,7 +176,7 @@ class FakeTelegram:
         )
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
         task = asyncio.create_task(server.serve(sockets=[sock]))
-        while not server.started:
+        while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
             await asyncio.sleep(0.01)
         self.url = f"http://127.0.0.1:{port}"
         return server, task
