@@ -85,7 +85,7 @@ def nlu_yaml(rows):
 
 
 def train_and_predict(config_text, train_rows, test_rows, workdir):
-    from rasa.api import train_nlu
+    from rasa.model_training import train_nlu
     from rasa.core.agent import Agent
 
     data = workdir / "nlu.yml"
