@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -193,9 +194,28 @@ class Stack:
         process.wait()
 
 
+def busy_ports(settings: Settings) -> list[str]:
+    """The addresses of the stack that something else already listens on."""
+    busy = []
+    for url in (settings.public_url, settings.rasa_url, settings.action_server_url):
+        parts = urlsplit(url)
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((parts.hostname or "127.0.0.1", parts.port or 80))
+            except OSError:
+                busy.append(f"{parts.hostname}:{parts.port}")
+    return busy
+
+
 @contextmanager
 def running_stack(settings: Settings, var: Path) -> Iterator[Stack]:
     """Train if needed, start everything, wait until healthy; stop everything on exit."""
+    busy = busy_ports(settings)
+    if busy:
+        raise RuntimeError(
+            f"{', '.join(busy)} already in use: is Sahayatri already running? Stop it first."
+        )
     model, trained = ensure_model()
     print(f"[run] model {model.name} ({'trained now' if trained else 'reused: data unchanged'})")
     env = stack_environment(settings, var)
@@ -209,15 +229,22 @@ def running_stack(settings: Settings, var: Path) -> Iterator[Stack]:
         stop(stack.processes)
 
 
-def supervise(stack: Stack) -> None:
-    """Restart any process that dies; the app answers with the safe fallback meanwhile."""
+def supervise(stack: Stack, max_restarts: int = 5, window_seconds: float = 120) -> None:
+    """Restart any process that dies (the app answers with the safe fallback meanwhile);
+    give up when one keeps dying."""
+    restarts: dict[str, list[float]] = {name: [] for name in stack.processes}
     while True:
         time.sleep(1)
         for name, process in list(stack.processes.items()):
-            if process.poll() is not None:
-                print(f"[run] {name} stopped; restarting it (see var/log/{name}.log)")
-                time.sleep(2)
-                stack.restart(name)
+            if process.poll() is None:
+                continue
+            now = time.monotonic()
+            restarts[name] = [t for t in restarts[name] if now - t < window_seconds] + [now]
+            if len(restarts[name]) > max_restarts:
+                raise RuntimeError(f"{name} keeps stopping; see var/log/{name}.log")
+            print(f"[run] {name} stopped; restarting it (see var/log/{name}.log)")
+            time.sleep(2)
+            stack.restart(name)
 
 
 def main() -> int:

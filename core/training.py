@@ -12,15 +12,19 @@ from core.settings import PROJECT_ROOT
 NLU_DIR = PROJECT_ROOT / "nlu"
 MODELS_DIR = NLU_DIR / "models"
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
-TRAINING_INPUTS = ("config.yml", "domain", "data")
+TRAINING_INPUTS = ("config.yml", "domain", "data", "components")
 
 
 def training_hash(nlu_dir: Path = NLU_DIR) -> str:
-    """A hash of everything that decides the model: config, domain and data files."""
+    """A hash of everything that decides the model: config, domain, data and custom components."""
     digest = hashlib.sha256()
     for name in TRAINING_INPUTS:
         root = nlu_dir / name
-        paths = sorted(root.rglob("*.yml")) if root.is_dir() else [root]
+        paths = (
+            sorted(p for p in root.rglob("*") if p.suffix in {".yml", ".py"})
+            if root.is_dir()
+            else [root]
+        )
         for path in paths:
             digest.update(str(path.relative_to(nlu_dir)).encode())
             digest.update(path.read_bytes())

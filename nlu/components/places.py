@@ -9,14 +9,32 @@ itself a name (मनामा, मस्को).
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
 
 import yaml
 
 WORD = re.compile(r"[A-Za-z0-9\u0900-\u097F.]+")
 POSTPOSITIONS = (
-    "सम्म", "देखि", "बाट", "लाई", "तिर", "भित्र", "मा", "को", "का", "की", "ले", "मै",
-    "bata", "dekhi", "samma", "lai", "ma", "ko", "ka", "ki", "le",
+    "सम्म",
+    "देखि",
+    "बाट",
+    "लाई",
+    "तिर",
+    "भित्र",
+    "मा",
+    "को",
+    "का",
+    "की",
+    "ले",
+    "मै",
+    "bata",
+    "dekhi",
+    "samma",
+    "lai",
+    "ma",
+    "ko",
+    "ka",
+    "ki",
+    "le",
 )
 MAX_WORDS = 4
 # Names that are also everyday words ("ko bara ma" = "about"): a place only before "district".
@@ -35,10 +53,10 @@ class Place:
     text: str
 
 
-def load_aliases(path: Path) -> Dict[str, Tuple[str, str]]:
+def load_aliases(path: Path) -> dict[str, tuple[str, str]]:
     """alias → (entity type, normalised value) from places.yml."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    aliases: Dict[str, Tuple[str, str]] = {}
+    aliases: dict[str, tuple[str, str]] = {}
     for country in data.get("countries") or []:
         for alias in country["aliases"]:
             aliases[alias.lower()] = ("country", country["code"])
@@ -51,7 +69,7 @@ def load_aliases(path: Path) -> Dict[str, Tuple[str, str]]:
     return aliases
 
 
-def _lookup(phrase: str, aliases: Dict[str, Tuple[str, str]]) -> Optional[Tuple[str, str]]:
+def _lookup(phrase: str, aliases: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
     if phrase in aliases:
         return aliases[phrase]
     for suffix in POSTPOSITIONS:
@@ -62,10 +80,10 @@ def _lookup(phrase: str, aliases: Dict[str, Tuple[str, str]]) -> Optional[Tuple[
     return None
 
 
-def find_places(text: str, aliases: Dict[str, Tuple[str, str]]) -> List[Place]:
+def find_places(text: str, aliases: dict[str, tuple[str, str]]) -> list[Place]:
     """Every place named in `text`, longest names first, without overlaps."""
     words = [(m.group().lower().strip("."), m.start(), m.end()) for m in WORD.finditer(text)]
-    found: List[Place] = []
+    found: list[Place] = []
     index = 0
     while index < len(words):
         for size in range(min(MAX_WORDS, len(words) - index), 0, -1):

@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "nlu"))  # custom components of nlu/config.yml
 SCRIPTS = ("en", "ne", "ne-Latn")
 # `rasa init`'s config.yml for Rasa 3.6 (its pipeline and policies are commented out, so Rasa
 # fills in this default pipeline): the baseline we compare against.
@@ -85,8 +86,8 @@ def nlu_yaml(rows):
 
 
 def train_and_predict(config_text, train_rows, test_rows, workdir):
-    from rasa.model_training import train_nlu
     from rasa.core.agent import Agent
+    from rasa.model_training import train_nlu
 
     data = workdir / "nlu.yml"
     data.write_text(nlu_yaml(train_rows), encoding="utf-8")

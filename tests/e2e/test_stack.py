@@ -90,3 +90,41 @@ def test_killing_rasa_gives_the_safe_reply_and_restarting_it_recovers(stack: Sta
     wait_until_healthy(stack)
     reply = ask(stack, "What is a labour permit?")["replies"][0]
     assert reply["topic"] == "labour_permit"
+
+
+def test_romanized_nepali_question_is_answered_in_nepali(stack: Stack) -> None:
+    reply = ask(stack, "labour permit banauna k k chahincha?")["replies"][0]
+    assert reply["topic"] == "labour_permit"
+    assert reply["text"] == ANSWERS["labour_permit"].ne
+
+
+def test_someone_in_danger_gets_the_emergency_numbers_first(stack: Stack) -> None:
+    reply = ask(stack, "malai kothama thunera rakheko cha, kutcha, bachau")["replies"][0]
+    assert reply["topic"] == "crisis"
+    assert reply["text"].startswith(ANSWERS["crisis"].ne.split("\n")[0])
+    assert "100" in reply["text"] and "1145" in reply["text"]
+
+
+def test_a_named_language_choice_persists(stack: Stack) -> None:
+    first = ask(stack, "English please")
+    assert first["replies"][0]["topic"] == "change_language"
+    reply = ask(stack, "श्रम स्वीकृति भनेको के हो?", first["conversation_id"])["replies"][0]
+    assert reply["language"] == "en"
+    assert reply["text"] == ANSWERS["labour_permit"].en
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "😀",
+        "?!?!...",
+        "\u200b\u200c\u200d",
+        "x" * 5000,
+        "मलाई qatar jana कति paisa लाग्छ",
+        "Как дела? 你好 مرحبا",
+        "श्रम\u200dस्वीकृति\u200b कसरी?",
+    ],
+)
+def test_odd_input_gets_a_reply_never_an_error(stack: Stack, text: str) -> None:
+    replies = ask(stack, text)["replies"]
+    assert replies and all(r["text"] for r in replies)

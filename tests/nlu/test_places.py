@@ -9,7 +9,7 @@ import pytest
 from core.settings import PROJECT_ROOT
 
 sys.path.insert(0, str(PROJECT_ROOT / "nlu"))
-from components.places import find_places, load_aliases  # noqa: E402
+from components.places import find_places, load_aliases
 
 ALIASES = load_aliases(PROJECT_ROOT / "content" / "places.yml")
 
