@@ -256,6 +256,7 @@ def main() -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)  # also when started in the background
     try:
         with running_stack(settings, PROJECT_ROOT / "var") as stack:
             url = settings.public_url
