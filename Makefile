@@ -6,13 +6,19 @@ CLI := $(PY) -m core.cli
 FILE ?= ../shared/eval/sample.csv
 
 .PHONY: run test setup locales nlu-data train content-check content-import content-export \
-        lint typecheck unit e2e rasa-validate rasa-test-stories eval heldout-eval nlu-report
+        lint typecheck unit e2e rasa-validate rasa-test-stories eval heldout-eval nlu-report locales-extract
 
 setup:
 	@bash scripts/setup.sh
 
 locales: setup
 	@$(PY) -m babel.messages.frontend compile --statistics -d locales -D messages
+
+## locales-extract: collect message ids from the code into locales/messages.pot and the catalogs
+locales-extract: setup
+	@$(PY) -m babel.messages.frontend extract -F locales/babel.cfg -k text:2 -k N_ --no-location \
+	    --omit-header -o locales/messages.pot core api bot
+	@$(PY) -m babel.messages.frontend update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
 
 nlu-data: setup
 	@$(CLI) nlu-data

@@ -80,7 +80,8 @@ async def send_replies(
     for reply in replies:
         text = reply.text
         if reply.sender == "counsellor":
-            text = f"{deps.translator.text(reply.language, 'bot.counsellor_marker')}\n{text}"
+            marker = deps.translator.text(reply.language, "bot.counsellor_marker")
+            text = f"{marker}\n{text}"
         if not await send_buttons_or_stop(deps, context, chat_id, text, reply.buttons):
             return
 

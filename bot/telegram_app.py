@@ -20,19 +20,19 @@ from telegram.ext import (
 from bot import handlers
 from bot.delivery import seconds
 from bot.handlers import BotDeps
-from core.i18n import Translator
+from core.i18n import N_, Translator
 
 log = logging.getLogger(__name__)
-COMMANDS = (
-    "start",
-    "menu",
-    "language",
-    "counsellor",
-    "hotlines",
-    "privacy",
-    "delete_my_data",
-    "help",
-)
+COMMANDS = {
+    "start": N_("command.start"),
+    "menu": N_("command.menu"),
+    "language": N_("command.language"),
+    "counsellor": N_("command.counsellor"),
+    "hotlines": N_("command.hotlines"),
+    "privacy": N_("command.privacy"),
+    "delete_my_data": N_("command.delete_my_data"),
+    "help": N_("command.help"),
+}
 POLL_TIMEOUT_SECONDS = 25
 
 
@@ -71,7 +71,8 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
     translator: Translator = application.bot_data["deps"].translator
     for language_code, language in (("ne", "ne"), ("en", "en"), (None, "ne")):
         commands = [
-            BotCommand(name, translator.text(language, f"command.{name}")) for name in COMMANDS
+            BotCommand(name, translator.text(language, message_id))
+            for name, message_id in COMMANDS.items()
         ]
         await application.bot.set_my_commands(commands, language_code=language_code)
 

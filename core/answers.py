@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.content import Localized
 from core.content_store import published_entry
-from core.i18n import Translator
+from core.i18n import Translator, fill
 
 OTHER_LANGUAGE = {"en": "ne", "ne": "en"}
 
@@ -28,7 +28,8 @@ def text_in(localized: Localized, language: str, translator: Translator) -> str:
     if text:
         return text
     other = OTHER_LANGUAGE[language]
-    return f"{translator.text(other, 'nlg.other_language_note')}\n\n{localized.get(other)}"
+    note = translator.text(other, "nlg.other_language_note")
+    return f"{note}\n\n{localized.get(other)}"
 
 
 async def topic_buttons(
@@ -49,14 +50,16 @@ async def topic_message(
     key: str,
     language: str,
     message: str | None = None,
+    values: dict[str, object] | None = None,
 ) -> Rendered | None:
-    """The answer of `key` (or its named `message`) with related topics as buttons."""
+    """The answer of `key` (or its named `message`) with related topics as buttons, and
+    `values` put into its placeholders."""
     entry = await published_entry(session, key)
     if entry is None:
         return None
     localized = entry.messages.get(message, entry.answer) if message else entry.answer
     return Rendered(
-        text_in(localized, language, translator),
+        fill(text_in(localized, language, translator), language, values or {}),
         await topic_buttons(session, entry.related, language),
         entry.key,
     )

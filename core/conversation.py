@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.answers import topic_message
 from core.db import transaction
 from core.errors import RasaUnavailable
-from core.i18n import Translator
+from core.i18n import N_, Translator
 from core.language import answer_language, clean_text, detect_script, requested_language
 from core.metrics import MESSAGES, RASA_FAILURES
 from core.models import Conversation, Message
@@ -25,9 +25,9 @@ CHANGE_LANGUAGE = "change_language"
 DELETE_MY_DATA = "delete_my_data"
 LANGUAGE_PAYLOADS = {"/lang_ne": "ne", "/lang_en": "en"}
 LANGUAGE_NAMES = {"ne": "nepali", "en": "english"}
-LANGUAGE_BUTTONS = {"/lang_ne": "button.nepali", "/lang_en": "button.english"}
+LANGUAGE_BUTTONS = {"/lang_ne": N_("button.nepali"), "/lang_en": N_("button.english")}
 CONFIRM_DELETE = "/confirm_delete"
-DELETE_BUTTONS = {CONFIRM_DELETE: "button.delete_yes", "/cancel_delete": "button.delete_no"}
+DELETE_BUTTONS = {CONFIRM_DELETE: N_("button.delete_yes"), "/cancel_delete": N_("button.delete_no")}
 CONTROL_PAYLOADS = {*LANGUAGE_PAYLOADS, *DELETE_BUTTONS}
 
 

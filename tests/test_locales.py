@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 from core.settings import PROJECT_ROOT
 
 LANGUAGES = ("en", "ne")
-USED_ID = re.compile(r"""\.text\(\s*[\w.]+,\s*["']([a-z_]+\.[a-z_.]+)["']""")
+USED_ID = re.compile(r"""(?:\.text\(\s*[\w.]+,\s*|N_\()["']([a-z_]+\.[a-z_.]+)["']""")
 
 
 def catalog(language: str) -> dict[str, str]:
