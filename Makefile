@@ -30,6 +30,10 @@ train: nlu-data
 run: locales train
 	@$(PY) -m core.launcher
 
+## account: create a console/editor account (asks for the password), e.g. make account USER=sita ROLE=counsellor
+account: setup
+	@$(CLI) create-account --username $(USER) --role $(ROLE)
+
 content-check: setup
 	@$(CLI) content-check
 

@@ -14,16 +14,20 @@ from functools import partial
 import httpx
 from fastapi import FastAPI
 
+from api.console.router import router as console_router
 from api.deps import Services
 from api.health.router import router as health_router
 from api.nlg.router import router as nlg_router
 from api.telegram.router import router as telegram_router
 from api.widget.router import router as widget_router
+from bot.delivery import deliver_outgoing
 from bot.handlers import BotDeps
 from bot.telegram_app import build_telegram_app, poll, process, register_commands
+from core.broker import Broker
 from core.content_store import import_content, store_is_empty
 from core.conversation import ConversationService
 from core.db import create_engine, migrate, session_factory, transaction
+from core.handoff_service import HandoffService
 from core.i18n import Translator
 from core.rasa_client import RasaClient
 from core.settings import Settings
@@ -45,6 +49,9 @@ async def telegram_channel(settings: Settings, services: Services) -> AsyncItera
         settings.secret_key.get_secret_value(),
     )
     application = build_telegram_app(token, settings.telegram_api_url, deps)
+    services.handoffs.deliveries["telegram"] = partial(
+        deliver_outgoing, application.bot, services.sessions, services.translator
+    )
     await application.initialize()
     await register_commands(application)
     await application.start()
@@ -87,14 +94,23 @@ def create_app(
             transport=rasa_transport,
         )
         translator = Translator(settings.locales_dir)
+        broker = Broker()
+        handoffs = HandoffService(sessions, rasa, broker, translator)
         app.state.services = Services(
             settings=settings,
             engine=engine,
             sessions=sessions,
             rasa=rasa,
             translator=translator,
+            broker=broker,
+            handoffs=handoffs,
             conversations=ConversationService(
-                sessions, rasa, translator, settings.default_language, settings.max_message_chars
+                sessions,
+                rasa,
+                translator,
+                handoffs,
+                settings.default_language,
+                settings.max_message_chars,
             ),
         )
         async with telegram_channel(settings, app.state.services):
@@ -109,4 +125,5 @@ def create_app(
     app.include_router(nlg_router)
     app.include_router(widget_router)
     app.include_router(telegram_router)
+    app.include_router(console_router)
     return app

@@ -9,7 +9,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from core.broker import Broker
 from core.conversation import ConversationService
+from core.handoff_service import HandoffService
 from core.i18n import Translator
 from core.rasa_client import RasaClient
 from core.settings import Settings
@@ -24,6 +26,8 @@ class Services:
     sessions: async_sessionmaker[AsyncSession]
     rasa: RasaClient
     translator: Translator
+    broker: Broker
+    handoffs: HandoffService
     conversations: ConversationService
     telegram_updates: Callable[[dict[str, Any]], Awaitable[None]] | None = None
 

@@ -12,6 +12,8 @@ from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from core.db import transaction
+from core.handoff_service import Outgoing
+from core.i18n import Translator
 from core.models import TelegramChat
 
 log = logging.getLogger(__name__)
@@ -88,3 +90,29 @@ async def mark_unreachable(sessions: async_sessionmaker[AsyncSession], chat_id: 
         await session.execute(
             update(TelegramChat).where(TelegramChat.chat_id == chat_id).values(unreachable=True)
         )
+
+
+async def deliver_outgoing(
+    bot: Bot,
+    sessions: async_sessionmaker[AsyncSession],
+    translator: Translator,
+    conversation_id: str,
+    outgoing: list[Outgoing],
+) -> None:
+    """Send counsellor and system messages to the chat; a counsellor's carries a person marker."""
+    async with sessions() as session:
+        chat = await session.get(TelegramChat, conversation_id)
+    if chat is None or chat.unreachable:
+        return
+    for message in outgoing:
+        text = marked(translator, message.language, message.sender, message.text)
+        if not await send_text(bot, sessions, chat.chat_id, text):
+            return
+
+
+def marked(translator: Translator, language: str, sender: str, text: str) -> str:
+    """A counsellor's message starts with a marker that a person is writing."""
+    if sender != "counsellor":
+        return text
+    marker = translator.text(language, "bot.counsellor_marker")
+    return f"{marker}\n{text}"

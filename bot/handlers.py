@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.delivery import send_text
+from bot.delivery import marked, send_text
 from bot.keyboards import keyboard, payload_of
 from core.conversation import ConversationService, Inbound, Reply
 from core.db import transaction
@@ -78,10 +78,7 @@ async def send_replies(
 ) -> None:
     """Deliver the core's replies in order."""
     for reply in replies:
-        text = reply.text
-        if reply.sender == "counsellor":
-            marker = deps.translator.text(reply.language, "bot.counsellor_marker")
-            text = f"{marker}\n{text}"
+        text = marked(deps.translator, reply.language, reply.sender, reply.text)
         if not await send_buttons_or_stop(deps, context, chat_id, text, reply.buttons):
             return
 

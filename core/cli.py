@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import sys
 from pathlib import Path
 
+from core.accounts import ROLES, AccountError, create_account
 from core.content import load_topics
 from core.content_check import check_repository
 from core.content_store import export_content, import_content
@@ -49,7 +51,6 @@ def show_model_path(_args: argparse.Namespace) -> int:
 
 
 async def _with_store(settings: Settings, content: Path, export: bool) -> int:
-    migrate(settings.database_url)
     engine = create_engine(settings.database_url)
     try:
         async with transaction(session_factory(engine)) as session:
@@ -62,15 +63,47 @@ async def _with_store(settings: Settings, content: Path, export: bool) -> int:
 
 def content_import(args: argparse.Namespace) -> int:
     """Publish content/ into the live store (a revision per changed topic)."""
-    count = asyncio.run(_with_store(Settings(), args.content, export=False))
+    settings = Settings()
+    migrate(settings.database_url)
+    count = asyncio.run(_with_store(settings, args.content, export=False))
     print(f"content-import: {count} topic(s) changed")
     return 0
 
 
 def content_export(args: argparse.Namespace) -> int:
     """Write the live store back to content/."""
-    count = asyncio.run(_with_store(Settings(), args.content, export=True))
+    settings = Settings()
+    migrate(settings.database_url)
+    count = asyncio.run(_with_store(settings, args.content, export=True))
     print(f"content-export: {count} topic(s) written")
+    return 0
+
+
+def create_account_command(args: argparse.Namespace) -> int:
+    """Create a console/editor account; the password is read from standard input, never a flag."""
+    password = (
+        getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    )
+
+    settings = Settings()
+    migrate(settings.database_url)
+
+    async def create() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            async with transaction(session_factory(engine)) as session:
+                await create_account(
+                    session, args.username, args.name or args.username, args.role, password
+                )
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(create())
+    except AccountError as error:
+        print(f"create-account: {error}")
+        return 1
+    print(f"create-account: {args.username} ({args.role}) created")
     return 0
 
 
@@ -104,6 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     verbs.add_parser("content-export", help=content_export.__doc__).set_defaults(
         func=content_export
     )
+    account = verbs.add_parser("create-account", help=create_account_command.__doc__)
+    account.add_argument("--username", required=True)
+    account.add_argument("--name", default="")
+    account.add_argument("--role", required=True, choices=ROLES)
+    account.set_defaults(func=create_account_command)
     run_eval = verbs.add_parser("eval", help=evaluate.__doc__)
     run_eval.add_argument("file", type=Path)
     run_eval.set_defaults(func=evaluate)

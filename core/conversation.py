@@ -10,9 +10,11 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core import handoff
 from core.answers import topic_message
 from core.db import transaction
 from core.errors import RasaUnavailable
+from core.handoff_service import HandoffService
 from core.i18n import N_, Translator
 from core.language import answer_language, clean_text, detect_script, requested_language
 from core.metrics import MESSAGES, RASA_FAILURES
@@ -29,6 +31,7 @@ LANGUAGE_BUTTONS = {"/lang_ne": N_("button.nepali"), "/lang_en": N_("button.engl
 CONFIRM_DELETE = "/confirm_delete"
 DELETE_BUTTONS = {CONFIRM_DELETE: N_("button.delete_yes"), "/cancel_delete": N_("button.delete_no")}
 CONTROL_PAYLOADS = {*LANGUAGE_PAYLOADS, *DELETE_BUTTONS}
+HANDOFF_TOPICS = {"talk_to_counsellor": "asked", "crisis": "crisis"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Reply:
     topic: str | None = None
     buttons: list[dict[str, str]] = field(default_factory=list)
     sender: str = "bot"
+    handoff: str | None = None
 
 
 def new_conversation_id() -> str:
@@ -66,9 +70,11 @@ class ConversationService:
         sessions: async_sessionmaker[AsyncSession],
         rasa: RasaClient,
         translator: Translator,
+        handoffs: HandoffService,
         default_language: str,
         max_message_chars: int,
     ) -> None:
+        self._handoffs = handoffs
         self._sessions = sessions
         self._rasa = rasa
         self._translator = translator
@@ -105,7 +111,13 @@ class ConversationService:
             session.add(received)
             await session.flush()
             received_id = received.id
+            state = conversation.state
         MESSAGES.labels(inbound.channel, "user").inc()
+
+        if not handoff.bot_answers(state) and payload not in CONTROL_PAYLOADS:
+            # A counsellor holds or is awaited: Rasa stays out, the console is told.
+            await self._handoffs.user_wrote(inbound.conversation_id)
+            return []
 
         if not text and not payload:
             replies = [Reply(self._translator.text(language, "error.empty_message"), language)]
@@ -190,6 +202,13 @@ class ConversationService:
             elif reply.topic == DELETE_MY_DATA:
                 reply = replace(reply, buttons=self._choice_buttons(reply.language, DELETE_BUTTONS))
             followed.append(reply)
+            reason = HANDOFF_TOPICS.get(reply.topic or "") or reply.handoff
+            if reason:
+                # The reply (for a crisis: the emergency numbers) goes out first, then the queue.
+                outgoing = await self._handoffs.request(
+                    inbound.conversation_id, reason, reply.topic, urgent=reason == "crisis"
+                )
+                followed.append(Reply(outgoing.text, outgoing.language, None, [], outgoing.sender))
         return followed
 
     def _choice_buttons(self, language: str, buttons: dict[str, str]) -> list[dict[str, str]]:
@@ -222,7 +241,14 @@ class ConversationService:
 
     @staticmethod
     def _reply(message: BotMessage, language: str) -> Reply:
-        return Reply(message.text, language, message.topic, message.buttons)
+        handoff_reason = message.custom.get("handoff")
+        return Reply(
+            message.text,
+            language,
+            message.topic,
+            message.buttons,
+            handoff=str(handoff_reason) if handoff_reason else None,
+        )
 
     async def _conversation(self, session: AsyncSession, inbound: Inbound) -> Conversation:
         conversation = await session.get(Conversation, inbound.conversation_id)

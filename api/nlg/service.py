@@ -39,8 +39,8 @@ async def render(
     if name == "utter_clarify_failed":
         return {
             "text": translator.text(language, "clarify.failed"),
-            "buttons": await topic_buttons(session, ["talk_to_counsellor", "hotlines"], language),
-            "custom": {"clarify": True},
+            "buttons": await topic_buttons(session, ["hotlines"], language),
+            "custom": {"clarify": True, "handoff": "not_understood"},
         }
 
     key = topic_of_response(name)

@@ -2,13 +2,42 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from sqlalchemy import select
 
 from api.deps import ServicesDep
-from api.widget.schemas import Button, Replies, ReplyOut, SendMessage
+from api.widget.schemas import Button, Replies, ReplyOut, SendMessage, StoredMessage
 from core.conversation import Inbound, new_conversation_id
+from core.models import Message
 
 router = APIRouter(prefix="/api", tags=["chat"])
+
+
+@router.get("/conversations/{conversation_id}/messages")
+async def messages_since(
+    conversation_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")],
+    services: ServicesDep,
+    after: Annotated[int, Query(ge=0)] = 0,
+) -> list[StoredMessage]:
+    """Messages not from the user after message id `after`: how counsellor replies reach a
+    widget that polls (the live channel comes with the widget)."""
+    async with services.sessions() as session:
+        rows = await session.scalars(
+            select(Message)
+            .where(
+                Message.conversation_id == conversation_id,
+                Message.id > after,
+                Message.sender != "user",
+            )
+            .order_by(Message.id)
+            .limit(100)
+        )
+        return [
+            StoredMessage(id=m.id, sender=m.sender, text=m.text, topic=m.topic, language=m.language)
+            for m in rows
+        ]
 
 
 @router.post("/messages")

@@ -46,3 +46,13 @@ class Replies(BaseModel):
 
     conversation_id: str
     replies: list[ReplyOut]
+
+
+class StoredMessage(BaseModel):
+    """A message of the conversation as stored."""
+
+    id: int
+    sender: str
+    text: str
+    topic: str | None
+    language: str | None

@@ -17,6 +17,7 @@ from api.app import create_app
 from core.content import load_topics
 from core.privacy import pseudonym
 from core.settings import PROJECT_ROOT, Settings
+from tests.helpers.console import CSRF, add_account, sign_in
 from tests.helpers.fake_rasa import fake_rasa
 from tests.helpers.fake_telegram import FakeTelegram
 
@@ -242,3 +243,72 @@ async def test_webhook_checks_the_secret_and_never_processes_an_update_twice(
     assert len(transport.received) == 1, (
         "Telegram's redelivery of the same update is not processed again"
     )
+
+
+async def test_counsellor_handoff_over_telegram(settings: Settings, telegram: FakeTelegram) -> None:
+    transport = fake_rasa(rasa_reply)
+    app = create_app(bot_settings(settings, telegram), rasa_transport=transport)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://app") as console,
+    ):
+        await add_account(settings, "sita")
+        await sign_in(console, "sita")
+
+        telegram.user_sends(CHAT, "/counsellor")
+        messages = await telegram.wait_for_messages(CHAT, 2)
+        assert messages[0].params["text"] == CONTENT["talk_to_counsellor"].answer.ne
+        assert "1" in messages[1].params["text"] or "१" in messages[1].params["text"], (
+            "queue position"
+        )
+        asked_rasa = len(transport.received)
+
+        [waiting] = (await console.get("/console/api/queue")).json()
+        assert waiting["channel"] == "telegram" and waiting["reason"] == "asked"
+        conversation = waiting["conversation_id"]
+        claim = await console.post(f"/console/api/conversations/{conversation}/claim", headers=CSRF)
+        assert claim.status_code == 200
+        messages = await telegram.wait_for_messages(CHAT, 3)
+        assert (
+            messages[2].params["text"]
+            == CONTENT["talk_to_counsellor"].messages["counsellor_joined"].ne
+        )
+
+        sent = await console.post(
+            f"/console/api/conversations/{conversation}/reply",
+            json={"text": "Namaste, I am Sita."},
+            headers=CSRF,
+        )
+        assert sent.status_code == 200
+        messages = await telegram.wait_for_messages(CHAT, 4)
+        assert messages[3].params["text"].endswith("Namaste, I am Sita.")
+        assert messages[3].params["text"].startswith("👤")
+
+        telegram.user_sends(CHAT, "mero passport agent sanga cha")
+        await telegram.wait_until_consumed()
+        await asyncio.sleep(0.2)
+        assert len(transport.received) == asked_rasa, (
+            "while a counsellor holds the chat, Rasa never sees it"
+        )
+        lines = (await console.get(f"/console/api/conversations/{conversation}/transcript")).json()
+        assert lines[-1] == {**lines[-1], "sender": "user", "text": "mero passport agent sanga cha"}
+        assert any(line["sender"] == "bot" for line in lines), "the bot's part is in the transcript"
+
+        resolved = await console.post(
+            f"/console/api/conversations/{conversation}/resolve",
+            json={"closing": "Take care."},
+            headers=CSRF,
+        )
+        assert resolved.status_code == 200
+        messages = await telegram.wait_for_messages(CHAT, 6)
+        assert messages[5].params["text"] == CONTENT["talk_to_counsellor"].messages["handback"].ne
+
+        telegram.user_sends(CHAT, "labour permit kasari banaune?")
+        messages = await telegram.wait_for_messages(CHAT, 7)
+        assert messages[6].params["text"] == CONTENT["labour_permit"].answer.ne
+        assert len(transport.received) == asked_rasa + 1
+
+        again = await console.post(
+            f"/console/api/conversations/{conversation}/resolve", json={}, headers=CSRF
+        )
+        assert again.status_code == 409, "resolving twice is refused clearly"

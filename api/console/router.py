@@ -1,0 +1,177 @@
+"""The counsellor console's API: sign in, presence, queue, claim, transcript, reply, resolve, live events."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, HTTPException, Response
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from api.auth import SESSION_COOKIE, Counsellor, csrf_guard
+from api.deps import ServicesDep
+from core.accounts import SESSION_LIFETIME, log_in
+from core.db import transaction
+from core.errors import NotFound, SahayatriError
+from core.handoff_service import CONSOLE, NotHolder
+from core.models import Account, utcnow
+
+router = APIRouter(prefix="/console", tags=["console"], dependencies=[Depends(csrf_guard)])
+KEEPALIVE_SECONDS = 15
+
+
+class Credentials(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class Presence(BaseModel):
+    presence: str = Field(pattern="^(online|away)$")
+
+
+class ReplyIn(BaseModel):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class ResolveIn(BaseModel):
+    closing: str | None = Field(default=None, max_length=4000)
+
+
+class QueueEntry(BaseModel):
+    conversation_id: str
+    channel: str
+    language: str | None
+    urgent: bool
+    reason: str | None
+    topic: str | None
+    waiting_seconds: int
+
+
+class TranscriptLine(BaseModel):
+    sender: str
+    text: str
+    topic: str | None
+    at: datetime
+
+
+@router.post("/login")
+async def login(body: Credentials, response: Response, services: ServicesDep) -> dict[str, str]:
+    """Sign in; the session lives in an HttpOnly, SameSite=Strict cookie."""
+    async with transaction(services.sessions) as session:
+        token = await log_in(session, body.username, body.password)
+    if token is None:
+        raise HTTPException(status_code=401, detail="wrong username or password")
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="strict",
+        secure=services.settings.public_url.startswith("https://"),
+    )
+    return {"status": "signed in"}
+
+
+@router.post("/api/presence")
+async def set_presence(body: Presence, me: Counsellor, services: ServicesDep) -> dict[str, str]:
+    """Go online (new chats may be assigned) or away."""
+    async with transaction(services.sessions) as session:
+        account = await session.get(Account, me.id)
+        assert account is not None
+        account.presence = body.presence
+    return {"presence": body.presence}
+
+
+@router.get("/api/queue")
+async def queue(_me: Counsellor, services: ServicesDep) -> list[QueueEntry]:
+    """Waiting conversations: urgent first, then the longest waiting."""
+    now = utcnow()
+    return [
+        QueueEntry(
+            conversation_id=item.conversation_id,
+            channel=item.channel,
+            language=item.language,
+            urgent=item.urgent,
+            reason=item.reason,
+            topic=item.topic,
+            waiting_seconds=int((now - item.waiting_since).total_seconds()),
+        )
+        for item in await services.handoffs.queue()
+    ]
+
+
+@router.post("/api/conversations/{conversation_id}/claim")
+async def claim(conversation_id: str, me: Counsellor, services: ServicesDep) -> dict[str, bool]:
+    """Take a waiting conversation; 409 when someone else was faster."""
+    try:
+        won = await services.handoffs.claim(conversation_id, me.id)
+    except NotFound as error:
+        raise HTTPException(status_code=404, detail=str(error)) from error
+    if not won:
+        raise HTTPException(status_code=409, detail="another counsellor already took this chat")
+    return {"claimed": True}
+
+
+@router.get("/api/conversations/{conversation_id}/transcript")
+async def transcript(
+    conversation_id: str, _me: Counsellor, services: ServicesDep
+) -> list[TranscriptLine]:
+    """The whole conversation, the bot's answers included."""
+    try:
+        messages = await services.handoffs.transcript(conversation_id)
+    except NotFound as error:
+        raise HTTPException(status_code=404, detail=str(error)) from error
+    return [
+        TranscriptLine(sender=m.sender, text=m.text, topic=m.topic, at=m.created_at)
+        for m in messages
+    ]
+
+
+@router.post("/api/conversations/{conversation_id}/reply")
+async def reply(
+    conversation_id: str, body: ReplyIn, me: Counsellor, services: ServicesDep
+) -> dict[str, bool]:
+    """Write to the user; only the counsellor holding the chat may."""
+    await _act(services.handoffs.reply(conversation_id, me.id, body.text))
+    return {"sent": True}
+
+
+@router.post("/api/conversations/{conversation_id}/resolve")
+async def resolve(
+    conversation_id: str, body: ResolveIn, me: Counsellor, services: ServicesDep
+) -> dict[str, bool]:
+    """Close the chat and hand it back to the assistant."""
+    await _act(services.handoffs.resolve(conversation_id, me.id, body.closing))
+    return {"resolved": True}
+
+
+@router.get("/api/events")
+async def events(_me: Counsellor, services: ServicesDep) -> StreamingResponse:
+    """Server-sent events: queue changes and new user messages, for live updates."""
+
+    async def stream() -> AsyncIterator[str]:
+        async with services.broker.subscribe(CONSOLE) as inbox:
+            yield ": connected\n\n"
+            while True:
+                try:
+                    event = await asyncio.wait_for(inbox.get(), KEEPALIVE_SECONDS)
+                except TimeoutError:
+                    yield ": keepalive\n\n"
+                    continue
+                yield f"data: {json.dumps(event)}\n\n"
+
+    return StreamingResponse(stream(), media_type="text/event-stream")
+
+
+async def _act(action: object) -> None:
+    try:
+        await action  # type: ignore[misc]
+    except NotHolder as error:
+        raise HTTPException(status_code=409, detail=str(error)) from error
+    except NotFound as error:
+        raise HTTPException(status_code=404, detail=str(error)) from error
+    except SahayatriError as error:
+        raise HTTPException(status_code=422, detail=str(error)) from error

@@ -1,0 +1,279 @@
+"""Handing a conversation to a counsellor and back: queue, claim, reply, resolve."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core import handoff
+from core.answers import topic_message
+from core.broker import Broker
+from core.db import transaction
+from core.errors import NotFound, RasaUnavailable, SahayatriError
+from core.handoff import State
+from core.i18n import Translator
+from core.models import Account, Conversation, Message, aware, utcnow
+from core.rasa_client import RasaClient
+
+log = logging.getLogger(__name__)
+CONSOLE = "console"
+COUNSELLOR_TOPIC = "talk_to_counsellor"
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message the app sends on its own (not as a reply): from a counsellor or the system."""
+
+    text: str
+    language: str
+    sender: str
+
+
+Deliver = Callable[[str, list[Outgoing]], Awaitable[None]]
+
+
+class NotHolder(SahayatriError):
+    """The counsellor does not hold this conversation (never claimed, or someone else did)."""
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One conversation waiting for a counsellor."""
+
+    conversation_id: str
+    channel: str
+    language: str | None
+    urgent: bool
+    reason: str | None
+    topic: str | None
+    waiting_since: datetime
+
+
+class HandoffService:
+    """The counsellor side of a conversation; channels deliver what it sends."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        rasa: RasaClient,
+        broker: Broker,
+        translator: Translator,
+    ) -> None:
+        self._sessions = sessions
+        self._rasa = rasa
+        self._broker = broker
+        self._translator = translator
+        self.deliveries: dict[str, Deliver] = {}
+
+    async def request(
+        self, conversation_id: str, reason: str, topic: str | None, urgent: bool = False
+    ) -> Outgoing:
+        """Queue the conversation for a counsellor, pause Rasa, and say honestly what happens."""
+        async with transaction(self._sessions) as session:
+            conversation = await self._get(session, conversation_id)
+            first_request = conversation.state != State.WAITING
+            conversation.state = handoff.request_counsellor(conversation.state)
+            conversation.urgent = conversation.urgent or urgent
+            conversation.handoff_reason = conversation.handoff_reason or reason
+            conversation.handoff_topic = conversation.handoff_topic or topic
+            if first_request:
+                conversation.waiting_since = utcnow()
+            language = conversation.language or "ne"
+            anyone_online = await session.scalar(
+                select(Account.id).where(Account.presence == "online", Account.role == "counsellor")
+            )
+            position = await self._position(session, conversation)
+        await self._pause(conversation_id)
+        await self._broker.publish(
+            CONSOLE, {"event": "queue", "conversation_id": conversation_id, "urgent": urgent}
+        )
+        if anyone_online:
+            return await self._content(language, "queued", {"position": position})
+        when = self._translator.text(language, "handoff.when_back_online")
+        return await self._content(language, "nobody_online", {"when": when})
+
+    async def queue(self) -> list[QueueItem]:
+        """Waiting conversations, urgent first, then longest waiting first."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(Conversation)
+                .where(Conversation.state == State.WAITING)
+                .order_by(Conversation.urgent.desc(), Conversation.waiting_since)
+            )
+            return [
+                QueueItem(
+                    c.id,
+                    c.channel,
+                    c.language,
+                    c.urgent,
+                    c.handoff_reason,
+                    c.handoff_topic,
+                    aware(c.waiting_since or c.created_at),
+                )
+                for c in rows
+            ]
+
+    async def claim(self, conversation_id: str, counsellor_id: int) -> bool:
+        """Take a waiting conversation; of several counsellors claiming at once exactly one wins.
+
+        One conditional UPDATE decides: it changes the row only while it is still waiting,
+        which is atomic on SQLite and PostgreSQL alike.
+        """
+        async with transaction(self._sessions) as session:
+            result = await session.execute(
+                update(Conversation)
+                .where(Conversation.id == conversation_id, Conversation.state == State.WAITING)
+                .values(
+                    state=handoff.claim(State.WAITING),
+                    counsellor_id=counsellor_id,
+                    claimed_at=utcnow(),
+                )
+            )
+            won = bool(result.rowcount == 1)  # type: ignore[attr-defined]
+            language = (await self._get(session, conversation_id)).language or "ne"
+        if won:
+            await self._broker.publish(
+                CONSOLE, {"event": "claimed", "conversation_id": conversation_id}
+            )
+            await self._send(conversation_id, [await self._content(language, "counsellor_joined")])
+        return won
+
+    async def reply(self, conversation_id: str, counsellor_id: int, text: str) -> None:
+        """A counsellor's message, stored and delivered to the user with a person marker."""
+        text = text.strip()
+        if not text:
+            raise SahayatriError("an empty reply is not sent")
+        async with transaction(self._sessions) as session:
+            conversation = await self._held(session, conversation_id, counsellor_id)
+            conversation.first_response_at = conversation.first_response_at or utcnow()
+            language = conversation.language or "ne"
+        await self._send(conversation_id, [Outgoing(text, language, "counsellor")])
+
+    async def resolve(
+        self, conversation_id: str, counsellor_id: int, closing: str | None = None
+    ) -> None:
+        """Close the handoff: optional closing message, Rasa resumed, the user told the bot is back."""
+        async with transaction(self._sessions) as session:
+            conversation = await self._held(session, conversation_id, counsellor_id)
+            conversation.state = handoff.resolve(conversation.state)
+            conversation.resolved_at = utcnow()
+            language = conversation.language or "ne"
+        outgoing = (
+            [Outgoing(closing.strip(), language, "counsellor")]
+            if closing and closing.strip()
+            else []
+        )
+        outgoing.append(await self._content(language, "handback"))
+        async with transaction(self._sessions) as session:
+            conversation = await self._get(session, conversation_id)
+            conversation.state = handoff.resume_bot(conversation.state)
+            conversation.counsellor_id = None
+            conversation.urgent = False
+            conversation.handoff_reason = conversation.handoff_topic = None
+            conversation.waiting_since = None
+        await self._resume(conversation_id)
+        await self._send(conversation_id, outgoing)
+        await self._broker.publish(
+            CONSOLE, {"event": "resolved", "conversation_id": conversation_id}
+        )
+
+    async def transcript(self, conversation_id: str) -> list[Message]:
+        """Every message of the conversation, the bot's part included, oldest first."""
+        async with self._sessions() as session:
+            await self._get(session, conversation_id)
+            rows = await session.scalars(
+                select(Message)
+                .where(Message.conversation_id == conversation_id)
+                .order_by(Message.id)
+            )
+            return list(rows)
+
+    async def user_wrote(self, conversation_id: str) -> None:
+        """Tell the console that the user wrote while waiting or talking to a counsellor."""
+        await self._broker.publish(
+            CONSOLE, {"event": "message", "conversation_id": conversation_id}
+        )
+
+    async def _send(self, conversation_id: str, outgoing: list[Outgoing]) -> None:
+        """Store the messages, then hand them to the conversation's channel."""
+        async with transaction(self._sessions) as session:
+            conversation = await self._get(session, conversation_id)
+            channel = conversation.channel
+            session.add_all(
+                Message(
+                    conversation_id=conversation_id,
+                    sender=o.sender,
+                    text=o.text,
+                    language=o.language,
+                )
+                for o in outgoing
+            )
+        await self._broker.publish(f"conversation:{conversation_id}", {"event": "message"})
+        deliver = self.deliveries.get(channel)
+        if deliver is not None:
+            await deliver(conversation_id, outgoing)
+
+    async def _content(
+        self, language: str, message: str, values: dict[str, object] | None = None
+    ) -> Outgoing:
+        async with self._sessions() as session:
+            rendered = await topic_message(
+                session, self._translator, COUNSELLOR_TOPIC, language, message, values
+            )
+        text = (
+            rendered.text
+            if rendered
+            else self._translator.text(language, "fallback.service_unavailable")
+        )
+        return Outgoing(text, language, "system")
+
+    async def _position(self, session: AsyncSession, conversation: Conversation) -> int:
+        waiting = await self.queue_ids(session)
+        return (
+            waiting.index(conversation.id) + 1 if conversation.id in waiting else len(waiting) + 1
+        )
+
+    @staticmethod
+    async def queue_ids(session: AsyncSession) -> list[str]:
+        """Ids of the waiting conversations in queue order."""
+        rows = await session.scalars(
+            select(Conversation.id)
+            .where(Conversation.state == State.WAITING)
+            .order_by(Conversation.urgent.desc(), Conversation.waiting_since)
+        )
+        return list(rows)
+
+    async def _pause(self, conversation_id: str) -> None:
+        try:
+            await self._rasa.add_events(conversation_id, [{"event": "pause"}])
+        except RasaUnavailable as error:  # the app's state already keeps Rasa out
+            log.warning("rasa_pause_failed error=%s", error)
+
+    async def _resume(self, conversation_id: str) -> None:
+        try:
+            await self._rasa.add_events(conversation_id, [{"event": "resume"}])
+        except RasaUnavailable as error:
+            log.warning("rasa_resume_failed error=%s", error)
+
+    @staticmethod
+    async def _get(session: AsyncSession, conversation_id: str) -> Conversation:
+        conversation = await session.get(Conversation, conversation_id)
+        if conversation is None:
+            raise NotFound(f"no conversation {conversation_id}")
+        return conversation
+
+    async def _held(
+        self, session: AsyncSession, conversation_id: str, counsellor_id: int
+    ) -> Conversation:
+        conversation = await self._get(session, conversation_id)
+        if (
+            conversation.state != State.WITH_COUNSELLOR
+            or conversation.counsellor_id != counsellor_id
+        ):
+            raise NotHolder("you do not hold this conversation")
+        return conversation

@@ -1,0 +1,200 @@
+"""The console API: who may do what, race-safe claims, and clear results for bad requests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from api.app import create_app
+from core.settings import Settings
+from tests.helpers.console import CSRF, add_account, sign_in
+from tests.helpers.fake_rasa import fake_rasa
+
+
+def counsellor_rasa(body: dict) -> list[dict]:
+    topic = "talk_to_counsellor" if "counsellor" in body["message"] else "labour_permit"
+    return [
+        {"recipient_id": body["sender"], "text": f"answer {topic}"},
+        {"recipient_id": body["sender"], "custom": {"topic": topic}},
+    ]
+
+
+async def started(settings: Settings) -> tuple[FastAPI, AsyncIterator[None]]:
+    app = create_app(settings, rasa_transport=fake_rasa(counsellor_rasa))
+    return app, app.router.lifespan_context(app)
+
+
+def client_of(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://app")
+
+
+async def ask_for_counsellor(client: httpx.AsyncClient) -> str:
+    body = (await client.post("/api/messages", json={"text": "I want a counsellor"})).json()
+    assert body["replies"][0]["topic"] == "talk_to_counsellor"
+    return body["conversation_id"]
+
+
+async def test_anonymous_and_wrong_roles_are_refused(settings: Settings) -> None:
+    app, lifespan = await started(settings)
+    async with lifespan, client_of(app) as anonymous, client_of(app) as editor:
+        assert (await anonymous.get("/console/api/queue")).status_code == 401
+        assert (
+            await anonymous.post("/console/api/conversations/x/claim", headers=CSRF)
+        ).status_code == 401
+        await add_account(settings, "esha", role="editor")
+        await sign_in(editor, "esha", online=False)
+        assert (await editor.get("/console/api/queue")).status_code == 403
+
+
+async def test_wrong_password_and_missing_csrf_header_are_refused(settings: Settings) -> None:
+    app, lifespan = await started(settings)
+    async with lifespan, client_of(app) as client:
+        await add_account(settings, "sita")
+        wrong = await client.post(
+            "/console/login", json={"username": "sita", "password": "nope"}, headers=CSRF
+        )
+        assert wrong.status_code == 401
+        await sign_in(client, "sita")
+        conversation = await ask_for_counsellor(client)
+        no_header = await client.post(f"/console/api/conversations/{conversation}/claim")
+        assert no_header.status_code == 403
+
+
+async def test_the_user_waits_in_the_queue_and_the_bot_stays_silent(settings: Settings) -> None:
+    app, lifespan = await started(settings)
+    async with lifespan, client_of(app) as client:
+        await add_account(settings, "sita")
+        await sign_in(client, "sita")
+        conversation = await ask_for_counsellor(client)
+        later = await client.post(
+            "/api/messages", json={"conversation_id": conversation, "text": "hello?"}
+        )
+        assert later.json()["replies"] == []
+        assert [
+            item["conversation_id"] for item in (await client.get("/console/api/queue")).json()
+        ] == [conversation]
+
+
+async def test_nobody_online_is_said_honestly(settings: Settings) -> None:
+    app, lifespan = await started(settings)
+    async with lifespan, client_of(app) as client:
+        body = (await client.post("/api/messages", json={"text": "counsellor please"})).json()
+        texts = [r["text"] for r in body["replies"]]
+        assert any("1145" in text and "100" in text for text in texts[1:])
+
+
+async def test_replying_or_resolving_a_chat_you_do_not_hold_is_refused(settings: Settings) -> None:
+    app, lifespan = await started(settings)
+    async with lifespan, client_of(app) as sita, client_of(app) as ram:
+        await add_account(settings, "sita")
+        await add_account(settings, "ram")
+        await sign_in(sita, "sita")
+        await sign_in(ram, "ram")
+        conversation = await ask_for_counsellor(sita)
+        not_claimed = await ram.post(
+            f"/console/api/conversations/{conversation}/reply", json={"text": "hi"}, headers=CSRF
+        )
+        assert not_claimed.status_code == 409
+        assert (
+            await sita.post(f"/console/api/conversations/{conversation}/claim", headers=CSRF)
+        ).status_code == 200
+        assert (
+            await ram.post(f"/console/api/conversations/{conversation}/claim", headers=CSRF)
+        ).status_code == 409
+        assert (
+            await ram.post(
+                f"/console/api/conversations/{conversation}/resolve", json={}, headers=CSRF
+            )
+        ).status_code == 409
+        empty = await sita.post(
+            f"/console/api/conversations/{conversation}/reply", json={"text": ""}, headers=CSRF
+        )
+        assert empty.status_code == 422
+
+
+async def test_counsellor_reply_reaches_a_polling_widget(settings: Settings) -> None:
+    app, lifespan = await started(settings)
+    async with lifespan, client_of(app) as client:
+        await add_account(settings, "sita")
+        await sign_in(client, "sita")
+        conversation = await ask_for_counsellor(client)
+        await client.post(f"/console/api/conversations/{conversation}/claim", headers=CSRF)
+        await client.post(
+            f"/console/api/conversations/{conversation}/reply",
+            json={"text": "I am here."},
+            headers=CSRF,
+        )
+        received = (await client.get(f"/api/conversations/{conversation}/messages")).json()
+        assert received[-1]["sender"] == "counsellor" and received[-1]["text"] == "I am here."
+        after = (
+            await client.get(
+                f"/api/conversations/{conversation}/messages", params={"after": received[-1]["id"]}
+            )
+        ).json()
+        assert after == []
+
+
+async def test_user_deleting_their_data_during_a_handoff(settings: Settings) -> None:
+    app, lifespan = await started(settings)
+    async with lifespan, client_of(app) as client:
+        await add_account(settings, "sita")
+        await sign_in(client, "sita")
+        conversation = await ask_for_counsellor(client)
+        await client.post(f"/console/api/conversations/{conversation}/claim", headers=CSRF)
+        deleted = await client.post(
+            "/api/messages", json={"conversation_id": conversation, "payload": "/confirm_delete"}
+        )
+        assert deleted.status_code == 200
+        assert (
+            await client.get(f"/console/api/conversations/{conversation}/transcript")
+        ).status_code == 404
+        gone = await client.post(
+            f"/console/api/conversations/{conversation}/reply", json={"text": "hi"}, headers=CSRF
+        )
+        assert gone.status_code == 404
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database on 127.0.0.1, dropped afterwards."""
+    name = f"sahayatri_test_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(
+        host="127.0.0.1", port=5432, user=os.environ.get("PGUSER", "postgres"), database="postgres"
+    )
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+asyncpg://{os.environ.get('PGUSER', 'postgres')}@127.0.0.1:5432/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def test_claim_race_on_postgresql_has_exactly_one_winner(
+    settings: Settings, postgres_url: str, tmp_path: Path
+) -> None:
+    pg_settings = settings.model_copy(update={"database_url": postgres_url})
+    app, lifespan = await started(pg_settings)
+    async with lifespan:
+        names = [f"counsellor{i}" for i in range(12)]
+        clients = [client_of(app) for _ in names]
+        for name, client in zip(names, clients, strict=True):
+            await add_account(pg_settings, name)
+            await sign_in(client, name)
+        conversation = await ask_for_counsellor(clients[0])
+        results = await asyncio.gather(
+            *(
+                c.post(f"/console/api/conversations/{conversation}/claim", headers=CSRF)
+                for c in clients
+            )
+        )
+        assert sorted(r.status_code for r in results) == [200] + [409] * 11
+        for client in clients:
+            await client.aclose()
