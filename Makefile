@@ -6,7 +6,7 @@ CLI := $(PY) -m core.cli
 FILE ?= ../shared/eval/sample.csv
 
 .PHONY: run test setup locales nlu-data train content-check content-import content-export \
-        lint typecheck unit e2e rasa-validate rasa-test-stories eval heldout-eval nlu-report locales-extract
+        lint typecheck unit e2e rasa-validate rasa-test-stories eval heldout-eval nlu-report locales-extract account telegram-webhook
 
 setup:
 	@bash scripts/setup.sh
@@ -30,9 +30,13 @@ train: nlu-data
 run: locales train
 	@$(PY) -m core.launcher
 
-## account: create a console/editor account (asks for the password), e.g. make account USER=sita ROLE=counsellor
+## account: create a console/editor account (asks for the password), e.g. make account ACCOUNT=sita ROLE=counsellor
 account: setup
-	@$(CLI) create-account --username $(USER) --role $(ROLE)
+	@$(CLI) create-account --username $(ACCOUNT) --role $(ROLE)
+
+## telegram-webhook: register https://<SAHAYATRI_PUBLIC_URL>/telegram/webhook with Telegram
+telegram-webhook: setup
+	@$(CLI) telegram-webhook
 
 content-check: setup
 	@$(CLI) content-check
@@ -50,9 +54,9 @@ eval: locales train
 heldout-eval: FILE = tests/eval/heldout.csv
 heldout-eval: eval
 
-## nlu-report: 5-fold cross-validation per script, ours against Rasa's default pipeline
+## nlu-report: 3-fold cross-validation per script, ours against Rasa's default pipeline (about 25 min)
 nlu-report: nlu-data
-	@PYTHONHASHSEED=0 RASA_TELEMETRY_ENABLED=false .venv-rasa/bin/python nlu/scripts/cross_validate.py --folds 5
+	@PYTHONHASHSEED=0 RASA_TELEMETRY_ENABLED=false .venv-rasa/bin/python nlu/scripts/cross_validate.py --folds 3
 
 lint: setup
 	@.venv/bin/ruff check .

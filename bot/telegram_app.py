@@ -6,7 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, Update
 from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -105,3 +105,21 @@ async def poll(application: Application) -> None:  # type: ignore[type-arg]
         for update in updates:
             await application.process_update(update)
             offset = update.update_id + 1
+
+
+async def set_webhook(token: str, api_url: str, public_url: str, secret: str) -> str:
+    """Point Telegram at this app's webhook (with the secret token); returns the webhook URL."""
+    if not secret:
+        raise ValueError(
+            "set SAHAYATRI_TELEGRAM_WEBHOOK_SECRET first: Telegram must prove it is Telegram"
+        )
+    url = f"{public_url.rstrip('/')}/telegram/webhook"
+    async with Bot(token, base_url=f"{api_url.rstrip('/')}/bot") as bot:
+        await bot.set_webhook(url=url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
+    return url
+
+
+async def delete_webhook(token: str, api_url: str) -> None:
+    """Go back to polling."""
+    async with Bot(token, base_url=f"{api_url.rstrip('/')}/bot") as bot:
+        await bot.delete_webhook()

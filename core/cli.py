@@ -107,6 +107,35 @@ def create_account_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def telegram_webhook(args: argparse.Namespace) -> int:
+    """Register this app's webhook with Telegram (or --delete it to go back to polling)."""
+    from bot.telegram_app import delete_webhook, set_webhook
+
+    settings = Settings()
+    token = settings.telegram_token.get_secret_value()
+    if not token:
+        print("telegram-webhook: set SAHAYATRI_TELEGRAM_TOKEN first")
+        return 1
+    if args.delete:
+        asyncio.run(delete_webhook(token, settings.telegram_api_url))
+        print("telegram-webhook: deleted; the app polls again")
+        return 0
+    try:
+        url = asyncio.run(
+            set_webhook(
+                token,
+                settings.telegram_api_url,
+                settings.public_url,
+                settings.telegram_webhook_secret.get_secret_value(),
+            )
+        )
+    except ValueError as error:
+        print(f"telegram-webhook: {error}")
+        return 1
+    print(f"telegram-webhook: Telegram now sends updates to {url}")
+    return 0
+
+
 def evaluate(args: argparse.Namespace) -> int:
     """Run an evaluation CSV through the running stack (started here if it is not running)."""
     from core.evaluation import evaluate as run_file
@@ -142,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     account.add_argument("--name", default="")
     account.add_argument("--role", required=True, choices=ROLES)
     account.set_defaults(func=create_account_command)
+    webhook = verbs.add_parser("telegram-webhook", help=telegram_webhook.__doc__)
+    webhook.add_argument("--delete", action="store_true")
+    webhook.set_defaults(func=telegram_webhook)
     run_eval = verbs.add_parser("eval", help=evaluate.__doc__)
     run_eval.add_argument("file", type=Path)
     run_eval.set_defaults(func=evaluate)

@@ -88,29 +88,30 @@ class ConversationService:
         payload = inbound.payload if inbound.payload and PAYLOAD.match(inbound.payload) else None
         async with transaction(self._sessions) as session:
             conversation = await self._conversation(session, inbound)
-            if inbound.client_key:
-                earlier = await self._replies_to_client_key(
-                    session, conversation, inbound.client_key
-                )
-                if earlier is not None:
-                    return earlier
+            earlier = await self._received_with_key(session, conversation, inbound.client_key)
+            if earlier is not None and earlier[1]:
+                return earlier[1]  # answered before: the same replies, nothing processed twice
             script = detect_script(text) if text and not payload else None
             if conversation.language_chosen and conversation.language:
                 language = conversation.language
             else:
                 language = answer_language(script, conversation.language, self._default_language)
             conversation.language = language
-            received = Message(
-                conversation_id=conversation.id,
-                sender="user",
-                text=text,
-                payload=payload,
-                language=script,
-                client_key=inbound.client_key,
-            )
-            session.add(received)
-            await session.flush()
-            received_id = received.id
+            if earlier is not None:
+                # Received but never answered (the app stopped midway): answer it now.
+                received_id = earlier[0]
+            else:
+                received = Message(
+                    conversation_id=conversation.id,
+                    sender="user",
+                    text=text,
+                    payload=payload,
+                    language=script,
+                    client_key=inbound.client_key,
+                )
+                session.add(received)
+                await session.flush()
+                received_id = received.id
             state = conversation.state
         MESSAGES.labels(inbound.channel, "user").inc()
 
@@ -259,9 +260,12 @@ class ConversationService:
         return conversation
 
     @staticmethod
-    async def _replies_to_client_key(
-        session: AsyncSession, conversation: Conversation, client_key: str
-    ) -> list[Reply] | None:
+    async def _received_with_key(
+        session: AsyncSession, conversation: Conversation, client_key: str | None
+    ) -> tuple[int, list[Reply]] | None:
+        """The message already received under this client key and the replies it got."""
+        if not client_key:
+            return None
         received = await session.scalar(
             select(Message).where(
                 Message.conversation_id == conversation.id, Message.client_key == client_key
@@ -272,7 +276,7 @@ class ConversationService:
         rows = await session.scalars(
             select(Message).where(Message.reply_to == received.id).order_by(Message.id)
         )
-        return [
+        return received.id, [
             Reply(m.text, m.language or conversation.language or "en", m.topic, m.buttons, m.sender)
             for m in rows
         ]

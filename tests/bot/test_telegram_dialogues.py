@@ -312,3 +312,43 @@ async def test_counsellor_handoff_over_telegram(settings: Settings, telegram: Fa
             f"/console/api/conversations/{conversation}/resolve", json={}, headers=CSRF
         )
         assert again.status_code == 409, "resolving twice is refused clearly"
+
+
+async def test_an_update_in_progress_when_the_app_stops_is_answered_after_restart(
+    settings: Settings, telegram: FakeTelegram
+) -> None:
+    stuck = asyncio.Event()
+
+    async def hanging_rasa(request: httpx.Request) -> httpx.Response:
+        stuck.set()
+        await asyncio.sleep(60)  # the app stops while Rasa is still thinking
+        return httpx.Response(200, json=[])
+
+    first = create_app(
+        bot_settings(settings, telegram), rasa_transport=httpx.MockTransport(hanging_rasa)
+    )
+    async with first.router.lifespan_context(first):
+        telegram.user_sends(CHAT, "labour permit kasari banaune?")
+        await asyncio.wait_for(stuck.wait(), 10)
+    assert telegram.sent(CHAT) == [], "nothing was answered before the stop"
+
+    transport = fake_rasa(rasa_reply)
+    second = create_app(bot_settings(settings, telegram), rasa_transport=transport)
+    async with second.router.lifespan_context(second):
+        [answer] = await telegram.wait_for_messages(CHAT, 1)
+        await telegram.wait_until_consumed()
+    assert answer.params["text"] == CONTENT["labour_permit"].answer.ne
+    assert len(transport.received) == 1
+    rows = db_rows(settings, "select count(*) from messages where sender = 'user'")
+    assert rows == [(1,)], "the message was stored once"
+
+
+async def test_webhook_registration_sends_the_secret_token(telegram: FakeTelegram) -> None:
+    from bot.telegram_app import set_webhook
+
+    url = await set_webhook("123:TEST", telegram.url, "https://ngo.example.org", "hook-secret")
+    [call] = [c for c in telegram.calls if c.method == "setWebhook"]
+    assert url == "https://ngo.example.org/telegram/webhook"
+    assert call.params["url"] == url and call.params["secret_token"] == "hook-secret"
+    with pytest.raises(ValueError, match="WEBHOOK_SECRET"):
+        await set_webhook("123:TEST", telegram.url, "https://ngo.example.org", "")
