@@ -19,7 +19,10 @@ from api.deps import Services
 from api.health.router import router as health_router
 from api.nlg.router import router as nlg_router
 from api.telegram.router import router as telegram_router
+from api.widget.cors import PublicApiCors
+from api.widget.limits import ChatLimits
 from api.widget.router import router as widget_router
+from api.widget.templates import router as widget_pages
 from bot.delivery import deliver_outgoing
 from bot.handlers import BotDeps
 from bot.telegram_app import build_telegram_app, poll, process, register_commands
@@ -104,6 +107,9 @@ def create_app(
             translator=translator,
             broker=broker,
             handoffs=handoffs,
+            chat_limits=ChatLimits(
+                settings.messages_per_minute_per_ip, settings.messages_per_minute_per_conversation
+            ),
             conversations=ConversationService(
                 sessions,
                 rasa,
@@ -124,6 +130,8 @@ def create_app(
     app.include_router(health_router)
     app.include_router(nlg_router)
     app.include_router(widget_router)
+    app.include_router(widget_pages)
+    app.add_middleware(PublicApiCors)
     app.include_router(telegram_router)
     app.include_router(console_router)
     return app

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from api.widget.limits import ChatLimits
 from core.broker import Broker
 from core.conversation import ConversationService
 from core.handoff_service import HandoffService
@@ -29,6 +30,7 @@ class Services:
     broker: Broker
     handoffs: HandoffService
     conversations: ConversationService
+    chat_limits: ChatLimits
     telegram_updates: Callable[[dict[str, Any]], Awaitable[None]] | None = None
 
 

@@ -43,6 +43,7 @@ class Inbound:
     text: str = ""
     payload: str | None = None
     client_key: str | None = None
+    language_hint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,8 @@ class ConversationService:
             if conversation.language_chosen and conversation.language:
                 language = conversation.language
             else:
-                language = answer_language(script, conversation.language, self._default_language)
+                previous = conversation.language or inbound.language_hint
+                language = answer_language(script, previous, self._default_language)
             conversation.language = language
             if earlier is not None:
                 # Received but never answered (the app stopped midway): answer it now.

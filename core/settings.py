@@ -61,4 +61,10 @@ class Settings(BaseSettings):
         default=SecretStr(""),
         description="Key for pseudonymising user ids; make run generates var/secret_key if unset.",
     )
+    messages_per_minute_per_ip: int = Field(
+        default=120, description="Chat messages one IP address may send per minute."
+    )
+    messages_per_minute_per_conversation: int = Field(
+        default=30, description="Chat messages one conversation may send per minute."
+    )
     log_level: str = Field(default="INFO", description="Python log level.")

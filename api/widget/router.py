@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from sqlalchemy import select
 
 from api.deps import ServicesDep
@@ -21,8 +21,8 @@ async def messages_since(
     services: ServicesDep,
     after: Annotated[int, Query(ge=0)] = 0,
 ) -> list[StoredMessage]:
-    """Messages not from the user after message id `after`: how counsellor replies reach a
-    widget that polls (the live channel comes with the widget)."""
+    """Messages that were not replies, after message id `after`: how a counsellor's messages
+    (and the system's notes about the handoff) reach a widget that polls."""
     async with services.sessions() as session:
         rows = await session.scalars(
             select(Message)
@@ -30,6 +30,7 @@ async def messages_since(
                 Message.conversation_id == conversation_id,
                 Message.id > after,
                 Message.sender != "user",
+                Message.reply_to.is_(None),  # replies came back with the message they answer
             )
             .order_by(Message.id)
             .limit(100)
@@ -40,9 +41,11 @@ async def messages_since(
         ]
 
 
-@router.post("/messages")
-async def send_message(body: SendMessage, services: ServicesDep) -> Replies:
+@router.post("/messages", responses={429: {"description": "too many messages"}})
+async def send_message(body: SendMessage, request: Request, services: ServicesDep) -> Replies:
     """Send one message and receive the assistant's replies."""
+    client = request.client.host if request.client else "unknown"
+    services.chat_limits.check(client, body.conversation_id)
     conversation_id = body.conversation_id or new_conversation_id()
     replies = await services.conversations.handle(
         Inbound(
@@ -51,6 +54,7 @@ async def send_message(body: SendMessage, services: ServicesDep) -> Replies:
             text=body.text,
             payload=body.payload,
             client_key=body.client_key,
+            language_hint=body.language,
         )
     )
     return Replies(

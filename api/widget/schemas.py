@@ -17,6 +17,11 @@ class SendMessage(BaseModel):
     payload: str | None = Field(
         default=None, max_length=64, description="A button's payload, e.g. /labour_permit."
     )
+    language: str | None = Field(
+        default=None,
+        pattern="^(ne|en)$",
+        description="The widget's language: used when a message itself does not tell.",
+    )
     client_key: str | None = Field(
         default=None,
         pattern=r"^[A-Za-z0-9_-]{8,64}$",

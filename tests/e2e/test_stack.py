@@ -3,33 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from core.content import load_topics
-from core.launcher import Stack, is_healthy, running_stack
-from core.settings import PROJECT_ROOT, Settings
+from core.launcher import Stack, is_healthy
+from core.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 ANSWERS = {entry.key: entry.answer for entry in load_topics(PROJECT_ROOT / "content")}
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    var: Path = tmp_path_factory.mktemp("stack")
-    settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{var / 'app.db'}",
-        port=18000,
-        public_url="http://127.0.0.1:18000",
-        rasa_url="http://127.0.0.1:15005",
-        action_server_url="http://127.0.0.1:15055",
-        rasa_timeout_seconds=5,
-    )
-    with running_stack(settings, var) as running:
-        yield running
 
 
 def ask(stack: Stack, text: str, conversation_id: str | None = None) -> dict:
