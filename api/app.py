@@ -117,6 +117,7 @@ def create_app(
                 handoffs,
                 settings.default_language,
                 settings.max_message_chars,
+                settings.rasa_tracker_url,
             ),
         )
         async with telegram_channel(settings, app.state.services):

@@ -20,6 +20,7 @@ from core.language import answer_language, clean_text, detect_script, requested_
 from core.metrics import MESSAGES, RASA_FAILURES
 from core.models import Conversation, Message
 from core.rasa_client import BotMessage, RasaClient
+from core.tracker_store import erase_tracker
 
 log = logging.getLogger(__name__)
 PAYLOAD = re.compile(r"^/[a-z][a-z0-9_]{0,63}$")
@@ -74,7 +75,9 @@ class ConversationService:
         handoffs: HandoffService,
         default_language: str,
         max_message_chars: int,
+        tracker_url: str = "",
     ) -> None:
+        self._tracker_url = tracker_url
         self._handoffs = handoffs
         self._sessions = sessions
         self._rasa = rasa
@@ -168,10 +171,11 @@ class ConversationService:
         return (conversation and conversation.language) or self._default_language
 
     async def erase(self, conversation_id: str) -> None:
-        """Delete the conversation and every message in it."""
+        """Delete the conversation and every message in it, here and in Rasa's tracker store."""
         async with transaction(self._sessions) as session:
             await session.execute(delete(Message).where(Message.conversation_id == conversation_id))
             await session.execute(delete(Conversation).where(Conversation.id == conversation_id))
+        await erase_tracker(self._tracker_url, conversation_id)
 
     async def _control(self, inbound: Inbound, payload: str, language: str) -> list[Reply]:
         """Payloads the app itself handles: language choice and data deletion."""

@@ -49,6 +49,9 @@ def stack_environment(settings: Settings, var: Path) -> dict[str, str]:
         "SAHAYATRI_SECRET_KEY": settings.secret_key.get_secret_value() or local_secret(var),
         "RASA_TRACKER_DIALECT": os.environ.get("RASA_TRACKER_DIALECT", "sqlite"),
         "RASA_TRACKER_DB": os.environ.get("RASA_TRACKER_DB", str(var / "rasa-tracker.db")),
+        "SAHAYATRI_RASA_TRACKER_URL": os.environ.get(
+            "SAHAYATRI_RASA_TRACKER_URL", f"sqlite+aiosqlite:///{var / 'rasa-tracker.db'}"
+        ),
         "SANIC_HOST": "127.0.0.1",
         "PYTHONHASHSEED": "0",
         "RASA_TELEMETRY_ENABLED": "false",  # no telemetry or error reports leave the machine
@@ -261,7 +264,9 @@ def main() -> int:
         with running_stack(settings, PROJECT_ROOT / "var") as stack:
             url = settings.public_url
             print(f"[run] healthy after {time.monotonic() - began:.0f} s")
-            print(f"[run] chat API   {url}/api/messages   (try it in {url}/docs)")
+            print(f"[run] widget     {url}/            (demo page; add ?lang=en for English)")
+            print(f"[run] console    {url}/docs#/console   (API; create an account: make account)")
+            print(f"[run] chat API   {url}/docs#/chat")
             print(f"[run] health     {url}/health")
             print("[run] logs in var/log/; Ctrl-C stops everything")
             supervise(stack)

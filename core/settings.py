@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     rasa_timeout_seconds: float = Field(
         default=10.0, description="How long to wait for Rasa before the safe fallback reply."
     )
+    rasa_tracker_url: str = Field(
+        default=f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'rasa-tracker.db'}",
+        description="Rasa's tracker store, so that deleting a person's data reaches it too.",
+    )
     action_server_url: str = Field(
         default="http://127.0.0.1:5055", description="rasa-sdk action server."
     )

@@ -23,6 +23,7 @@ def settings(tmp_path: Path) -> Settings:
         nlg_token="nlg-test-token",
         rasa_token="rasa-test-token",
         rasa_timeout_seconds=2,
+        rasa_tracker_url="",
     )
 
 

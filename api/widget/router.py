@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
 from api.deps import ServicesDep
@@ -13,6 +16,7 @@ from core.conversation import Inbound, new_conversation_id
 from core.models import Message
 
 router = APIRouter(prefix="/api", tags=["chat"])
+KEEPALIVE_SECONDS = 20
 
 
 @router.get("/conversations/{conversation_id}/messages")
@@ -39,6 +43,27 @@ async def messages_since(
             StoredMessage(id=m.id, sender=m.sender, text=m.text, topic=m.topic, language=m.language)
             for m in rows
         ]
+
+
+@router.get("/conversations/{conversation_id}/events")
+async def conversation_events(
+    conversation_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")], services: ServicesDep
+) -> StreamingResponse:
+    """Server-sent events: a ping whenever a message arrives that was not a reply (a counsellor
+    wrote), so the widget fetches it at once instead of waiting for its next poll."""
+
+    async def stream() -> AsyncIterator[str]:
+        async with services.broker.subscribe(f"conversation:{conversation_id}") as inbox:
+            yield ": connected\n\n"
+            while True:
+                try:
+                    await asyncio.wait_for(inbox.get(), KEEPALIVE_SECONDS)
+                except TimeoutError:
+                    yield ": keepalive\n\n"
+                    continue
+                yield "data: message\n\n"
+
+    return StreamingResponse(stream(), media_type="text/event-stream")
 
 
 @router.post("/messages", responses={429: {"description": "too many messages"}})

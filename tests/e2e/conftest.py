@@ -22,6 +22,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         rasa_url="http://127.0.0.1:15005",
         action_server_url="http://127.0.0.1:15055",
         rasa_timeout_seconds=5,
+        rasa_tracker_url=f"sqlite+aiosqlite:///{var / 'rasa-tracker.db'}",
     )
     with running_stack(settings, var) as running:
         yield running

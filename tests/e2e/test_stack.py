@@ -12,7 +12,9 @@ from core.launcher import Stack, is_healthy
 from core.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
-ANSWERS = {entry.key: entry.answer for entry in load_topics(PROJECT_ROOT / "content")}
+TOPICS = {entry.key: entry for entry in load_topics(PROJECT_ROOT / "content")}
+ANSWERS = {key: entry.answer for key, entry in TOPICS.items()}
+ANSWERS_MESSAGES = {name: text.en for name, text in TOPICS["delete_my_data"].messages.items()}
 
 
 def ask(stack: Stack, text: str, conversation_id: str | None = None) -> dict:
@@ -111,3 +113,47 @@ def test_a_named_language_choice_persists(stack: Stack) -> None:
 def test_odd_input_gets_a_reply_never_an_error(stack: Stack, text: str) -> None:
     replies = ask(stack, text)["replies"]
     assert replies and all(r["text"] for r in replies)
+
+
+def test_two_misunderstandings_in_a_row_offer_a_counsellor(stack: Stack) -> None:
+    first = httpx.post(
+        f"{stack.settings.public_url}/api/messages",
+        json={"payload": "/nlu_fallback", "language": "en"},
+        timeout=30,
+    ).json()
+    [clarify] = first["replies"]
+    assert clarify["topic"] is None and "not sure" in clarify["text"]
+    second = httpx.post(
+        f"{stack.settings.public_url}/api/messages",
+        json={"payload": "/nlu_fallback", "conversation_id": first["conversation_id"]},
+        timeout=30,
+    ).json()
+    texts = [reply["text"] for reply in second["replies"]]
+    assert "counsellor" in texts[0] and "1145" in texts[0]
+    assert len(texts) == 2, "the conversation is queued for a counsellor and the user is told"
+
+
+def test_delete_my_data_erases_the_app_rows_and_the_rasa_tracker(stack: Stack) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    conversation = ask(stack, "What is a labour permit?")["conversation_id"]
+    tracker = stack.env["RASA_TRACKER_DB"]
+
+    def events() -> int:
+        with closing(sqlite3.connect(tracker)) as connection:
+            return connection.execute(
+                "select count(*) from events where sender_id = ?", (conversation,)
+            ).fetchone()[0]
+
+    assert events() > 0
+    asked = ask(stack, "delete my data", conversation)["replies"][0]
+    assert asked["topic"] == "delete_my_data"
+    assert [b["payload"] for b in asked["buttons"]] == ["/confirm_delete", "/cancel_delete"]
+    done = httpx.post(
+        f"{stack.settings.public_url}/api/messages",
+        json={"conversation_id": conversation, "payload": "/confirm_delete"},
+        timeout=30,
+    ).json()
+    assert done["replies"][0]["text"] == ANSWERS_MESSAGES["deleted"]
+    assert events() == 0

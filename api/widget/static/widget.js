@@ -146,6 +146,7 @@
       .then(function (r) { if (!r.ok) throw r; return r.json(); })
       .then(function (data) {
         conversation = data.conversation_id;
+        listen();
         pending.shift();
         if (item.node) { item.node.classList.remove("pending"); item.node.removeAttribute("title"); }
         data.replies.forEach(function (reply) {
@@ -171,7 +172,15 @@
         save();
       }).catch(function () {});
   }
+  var events = null;
+  // Live: the server pings when a counsellor writes; the 4-second poll is the fallback.
+  function listen() {
+    if (events || !conversation || !window.EventSource) return;
+    events = new EventSource(api + "/api/conversations/" + conversation + "/events");
+    events.onmessage = poll;
+  }
   function quickExit() {
+    if (events) events.close();
     [window.sessionStorage, window.localStorage].forEach(function (s) {
       Object.keys(s).forEach(function (k) { if (k.indexOf(KEY) === 0) s.removeItem(k); });
     });
@@ -197,6 +206,7 @@
   setInterval(poll, 4000);
   setInterval(flush, 5000);
   document.body.appendChild(host);
+  listen();
   loadStrings().then(function () {
     pending.forEach(function (item) { item.node = show("user", item.text || item.payload, "pending"); });
     flush();
