@@ -66,11 +66,11 @@ async def send_buttons(
     chat_id: int,
     text: str,
     buttons: list[dict[str, str]],
-) -> None:
-    """Send a text with an inline keyboard of `buttons`."""
+) -> bool:
+    """Send a text with an inline keyboard of `buttons`; False when the chat blocked the bot."""
     async with transaction(deps.sessions) as session:
         markup = await keyboard(session, buttons)
-    await send_text(context.bot, deps.sessions, chat_id, text, markup)
+    return await send_text(context.bot, deps.sessions, chat_id, text, markup)
 
 
 async def send_replies(
@@ -79,21 +79,8 @@ async def send_replies(
     """Deliver the core's replies in order."""
     for reply in replies:
         text = marked(deps.translator, reply.language, reply.sender, reply.text)
-        if not await send_buttons_or_stop(deps, context, chat_id, text, reply.buttons):
+        if not await send_buttons(deps, context, chat_id, text, reply.buttons):
             return
-
-
-async def send_buttons_or_stop(
-    deps: BotDeps,
-    context: ContextTypes.DEFAULT_TYPE,
-    chat_id: int,
-    text: str,
-    buttons: list[dict[str, str]],
-) -> bool:
-    """Like send_buttons, but False when the chat blocked the bot."""
-    async with transaction(deps.sessions) as session:
-        markup = await keyboard(session, buttons)
-    return await send_text(context.bot, deps.sessions, chat_id, text, markup)
 
 
 async def handle_inbound(
