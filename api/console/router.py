@@ -6,9 +6,12 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import datetime
+from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Response
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field
 
 from api.auth import SESSION_COOKIE, Counsellor, csrf_guard
@@ -17,6 +20,7 @@ from core.accounts import SESSION_LIFETIME, log_in
 from core.db import transaction
 from core.errors import NotFound, SahayatriError
 from core.handoff_service import CONSOLE, NotHolder
+from core.i18n import N_
 from core.models import Account, utcnow
 
 router = APIRouter(prefix="/console", tags=["console"], dependencies=[Depends(csrf_guard)])
@@ -55,6 +59,56 @@ class TranscriptLine(BaseModel):
     text: str
     topic: str | None
     at: datetime
+
+
+CONSOLE_STRINGS = (
+    N_("console.title"),
+    N_("console.username"),
+    N_("console.password"),
+    N_("console.sign_in"),
+    N_("console.sign_in_failed"),
+    N_("console.online"),
+    N_("console.away"),
+    N_("console.queue"),
+    N_("console.empty_queue"),
+    N_("console.urgent"),
+    N_("console.waiting_for"),
+    N_("console.claim"),
+    N_("console.taken"),
+    N_("console.transcript"),
+    N_("console.reply"),
+    N_("console.send"),
+    N_("console.resolve"),
+    N_("console.closing"),
+    N_("console.sender_user"),
+    N_("console.sender_bot"),
+    N_("console.sender_counsellor"),
+    N_("console.sender_system"),
+    N_("console.error"),
+)
+STATIC = Path(__file__).resolve().parent / "static"
+PAGE_POLICY = "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'"
+pages = Environment(loader=FileSystemLoader(STATIC), autoescape=select_autoescape(["html"]))
+
+
+@router.get("", include_in_schema=False)
+async def console_page(
+    services: ServicesDep, lang: Annotated[str, Query(pattern="^(ne|en)$")] = "ne"
+) -> HTMLResponse:
+    """The console page, in Nepali or English; the script does the rest."""
+    strings = {
+        message_id: services.translator.text(lang, message_id) for message_id in CONSOLE_STRINGS
+    }
+    html = pages.get_template("console.html").render(lang=lang, s=strings)
+    return HTMLResponse(
+        html, headers={"Content-Security-Policy": PAGE_POLICY, "X-Frame-Options": "DENY"}
+    )
+
+
+@router.get("/console.js", include_in_schema=False)
+async def console_script() -> FileResponse:
+    """The console's script."""
+    return FileResponse(STATIC / "console.js", media_type="text/javascript")
 
 
 @router.post("/login")

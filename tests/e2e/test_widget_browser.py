@@ -198,3 +198,76 @@ def test_widget_makes_no_third_party_requests(page: Page, stack: Stack) -> None:
     send(page, "What is a labour permit?")
     expect(page.locator(".msg.bot")).to_have_count(2, timeout=15000)
     assert hosts == {"127.0.0.1:18000"}
+
+
+def create_counsellor(stack: Stack, username: str) -> None:
+    created = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "core.cli",
+            "create-account",
+            "--username",
+            username,
+            "--role",
+            "counsellor",
+        ],
+        input=PASSWORD + "\n",
+        env={**os.environ, "SAHAYATRI_DATABASE_URL": stack.settings.database_url},
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert created.returncode == 0, created.stdout + created.stderr
+
+
+def test_widget_user_and_console_counsellor_in_two_browser_contexts(
+    browser: Browser, page: Page, stack: Stack
+) -> None:
+    create_counsellor(stack, "consolecounsellor")
+    open_widget(page, stack, "en")
+    send(page, "I want to talk to a counsellor please")
+    expect(
+        page.locator(".msg.bot", has_text=first_line(CONTENT["talk_to_counsellor"].answer.en))
+    ).to_be_visible(timeout=15000)
+    xss = "<img src=x onerror=\"document.title='pwned'\">"
+    send(page, xss)
+
+    console_context = browser.new_context(viewport={"width": 1024, "height": 800})
+    console = console_context.new_page()
+    console.goto(f"{stack.settings.public_url}/console?lang=en")
+    console.locator("#username").fill("consolecounsellor")
+    console.locator("#password").fill(PASSWORD)
+    console.locator("#login button").click()
+    expect(console.locator("#queue li").first).to_be_visible(timeout=10000)
+    console.locator("#queue li", has_text="talk_to_counsellor").last.locator("button.claim").click()
+    expect(console.locator("#transcript .line.bot").first).to_be_visible(timeout=10000)
+    expect(console.locator("#transcript .line.user", has_text=xss)).to_be_visible()
+    assert console.locator("#transcript img").count() == 0, (
+        "user text is shown as text, never as HTML"
+    )
+    assert console.title() != "pwned"
+
+    console.locator("#text").fill("Namaste, this is Maya from the NGO.")
+    console.locator("#reply button").click()
+    expect(
+        page.locator(".msg.counsellor", has_text="Namaste, this is Maya from the NGO.")
+    ).to_be_visible(timeout=15000)
+
+    send(page, "thank you, my passport is with the agent")
+    expect(
+        console.locator("#transcript .line.user", has_text="my passport is with the agent")
+    ).to_be_visible(timeout=15000)
+
+    console.locator("#resolve").click()
+    expect(
+        page.locator(
+            ".msg", has_text=first_line(CONTENT["talk_to_counsellor"].messages["handback"].en)
+        )
+    ).to_be_visible(timeout=15000)
+    send(page, "What is a labour permit?")
+    expect(
+        page.locator(".msg.bot", has_text=first_line(CONTENT["labour_permit"].answer.en))
+    ).to_be_visible(timeout=15000)
+    console_context.close()

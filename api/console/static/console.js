@@ -1,0 +1,102 @@
+/* Counsellor console: sign in, presence, queue (live), claim, transcript, reply, resolve.
+   Every text from the server is inserted as text, never as HTML. */
+(function () {
+  "use strict";
+  var S = JSON.parse(document.getElementById("strings").textContent);
+  var H = { "Content-Type": "application/json", "X-Requested-With": "sahayatri" };
+  var current = null;
+  var $ = function (id) { return document.getElementById(id); };
+
+  function api(method, path, body) {
+    return fetch(path, { method: method, headers: H, body: body ? JSON.stringify(body) : undefined, credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) { var e = new Error(r.status); e.status = r.status; throw e; } return r.json(); });
+  }
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function say(text) { $("status").textContent = text; }
+
+  function loadQueue() {
+    return api("GET", "/console/api/queue").then(function (items) {
+      var list = $("queue");
+      list.textContent = "";
+      if (!items.length) list.appendChild(el("li", "empty", S["console.empty_queue"]));
+      items.forEach(function (item) {
+        var li = el("li", item.urgent ? "urgent" : "");
+        if (item.urgent) li.appendChild(el("strong", "flag", S["console.urgent"] + " "));
+        li.appendChild(el("span", "", [item.channel, item.language || "", item.topic || item.reason || ""].join(" · ") + " · "));
+        li.appendChild(el("span", "", S["console.waiting_for"].replace("{minutes}", Math.floor(item.waiting_seconds / 60))));
+        var claim = el("button", "claim", S["console.claim"]);
+        claim.type = "button";
+        claim.addEventListener("click", function () { take(item.conversation_id); });
+        li.appendChild(claim);
+        list.appendChild(li);
+      });
+    });
+  }
+  function take(id) {
+    api("POST", "/console/api/conversations/" + id + "/claim").then(function () {
+      current = id;
+      $("chat").hidden = false;
+      loadTranscript();
+      loadQueue();
+    }).catch(function (e) { say(e.status === 409 ? S["console.taken"] : S["console.error"]); loadQueue(); });
+  }
+  function loadTranscript() {
+    if (!current) return;
+    api("GET", "/console/api/conversations/" + current + "/transcript").then(function (lines) {
+      var log = $("transcript");
+      log.textContent = "";
+      lines.forEach(function (line) {
+        var div = el("div", "line " + line.sender);
+        div.appendChild(el("b", "", (S["console.sender_" + line.sender] || line.sender) + (line.topic ? " [" + line.topic + "]" : "") + ": "));
+        div.appendChild(el("span", "", line.text));
+        log.appendChild(div);
+      });
+      log.scrollTop = log.scrollHeight;
+    }).catch(function () { current = null; $("chat").hidden = true; });
+  }
+  function signedIn() {
+    $("login").hidden = true;
+    $("work").hidden = false;
+    loadQueue();
+    var events = new EventSource("/console/api/events");
+    events.onmessage = function (e) {
+      var event = JSON.parse(e.data);
+      loadQueue();
+      if (event.conversation_id === current) loadTranscript();
+      if (event.urgent && window.Notification && Notification.permission === "granted") {
+        new Notification(S["console.urgent"]);  // never the person's words
+      }
+    };
+  }
+
+  $("login").addEventListener("submit", function (e) {
+    e.preventDefault();
+    api("POST", "/console/login", { username: $("username").value, password: $("password").value })
+      .then(function () { return api("POST", "/console/api/presence", { presence: "online" }); })
+      .then(signedIn)
+      .catch(function () { say(S["console.sign_in_failed"]); });
+  });
+  $("presence").addEventListener("change", function () {
+    api("POST", "/console/api/presence", { presence: $("presence").value }).catch(function () { say(S["console.error"]); });
+  });
+  $("reply").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = $("text").value.trim();
+    if (!text || !current) return;
+    api("POST", "/console/api/conversations/" + current + "/reply", { text: text })
+      .then(function () { $("text").value = ""; loadTranscript(); })
+      .catch(function () { say(S["console.error"]); });
+  });
+  $("resolve").addEventListener("click", function () {
+    api("POST", "/console/api/conversations/" + current + "/resolve", { closing: $("closing").value || null })
+      .then(function () { current = null; $("chat").hidden = true; $("closing").value = ""; loadQueue(); })
+      .catch(function () { say(S["console.error"]); });
+  });
+  if (window.Notification && Notification.permission === "default") Notification.requestPermission();
+  api("GET", "/console/api/queue").then(signedIn).catch(function () {});
+})();
