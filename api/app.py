@@ -26,7 +26,7 @@ from api.widget.templates import router as widget_pages
 from bot.delivery import deliver_outgoing
 from bot.handlers import BotDeps
 from bot.telegram_app import build_telegram_app, poll, process, register_commands
-from core.broker import Broker
+from core.broker import RedisBroker, create_broker
 from core.content_store import import_content, store_is_empty
 from core.conversation import ConversationService
 from core.db import create_engine, migrate, session_factory, transaction
@@ -97,7 +97,7 @@ def create_app(
             transport=rasa_transport,
         )
         translator = Translator(settings.locales_dir)
-        broker = Broker()
+        broker = create_broker(settings.redis_url)
         handoffs = HandoffService(sessions, rasa, broker, translator)
         app.state.services = Services(
             settings=settings,
@@ -126,6 +126,8 @@ def create_app(
             finally:
                 await rasa.close()
                 await engine.dispose()
+                if isinstance(broker, RedisBroker):
+                    await broker.close()
 
     app = FastAPI(title="Sahayatri", version="0.1.0", lifespan=lifespan)
     app.include_router(health_router)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -70,5 +70,10 @@ class Settings(BaseSettings):
     )
     messages_per_minute_per_conversation: int = Field(
         default=30, description="Chat messages one conversation may send per minute."
+    )
+    redis_url: str = Field(
+        default="",
+        description="Redis for pub/sub between app processes (e.g. redis://127.0.0.1:6379/0).",
+        validation_alias=AliasChoices("SAHAYATRI_REDIS_URL", "REDIS_URL"),
     )
     log_level: str = Field(default="INFO", description="Python log level.")
