@@ -9,6 +9,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 from functools import partial
 
 import httpx
@@ -36,6 +37,16 @@ from core.rasa_client import RasaClient
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+async def expire_waiting_forever(handoffs: HandoffService, longest_wait: timedelta) -> None:
+    """Every 30 seconds, hand back to the assistant whoever waited too long for a counsellor."""
+    while True:
+        try:
+            await handoffs.expire_waiting(longest_wait)
+        except Exception:  # keep the loop alive; the log has the cause
+            log.exception("handoff_expiry_failed")
+        await asyncio.sleep(30)
 
 
 @asynccontextmanager
@@ -120,10 +131,16 @@ def create_app(
                 settings.rasa_tracker_url,
             ),
         )
+        expiry = asyncio.create_task(
+            expire_waiting_forever(handoffs, timedelta(minutes=settings.handoff_timeout_minutes))
+        )
         async with telegram_channel(settings, app.state.services):
             try:
                 yield
             finally:
+                expiry.cancel()
+                with suppress(asyncio.CancelledError):
+                    await expiry
                 await rasa.close()
                 await engine.dispose()
                 if isinstance(broker, RedisBroker):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -181,6 +181,42 @@ class HandoffService:
         await self._broker.publish(
             CONSOLE, {"event": "resolved", "conversation_id": conversation_id}
         )
+
+    async def expire_waiting(self, older_than: timedelta) -> list[str]:
+        """Return to the bot everyone who waited longer than `older_than`, and tell them so.
+
+        Each conversation is taken by one conditional UPDATE, so that several app processes
+        running this at once never send the message twice.
+        """
+        cutoff = utcnow() - older_than
+        async with self._sessions() as session:
+            candidates = list(
+                await session.scalars(
+                    select(Conversation.id).where(
+                        Conversation.state == State.WAITING, Conversation.waiting_since < cutoff
+                    )
+                )
+            )
+        expired = []
+        for conversation_id in candidates:
+            async with transaction(self._sessions) as session:
+                result = await session.execute(
+                    update(Conversation)
+                    .where(Conversation.id == conversation_id, Conversation.state == State.WAITING)
+                    .values(state=handoff.time_out(State.WAITING), waiting_since=None, urgent=False)
+                )
+                if result.rowcount != 1:  # type: ignore[attr-defined]
+                    continue
+                language = (await self._get(session, conversation_id)).language or "ne"
+            await self._resume(conversation_id)
+            await self._send(
+                conversation_id, [await self._content(language, "timeout_back_to_bot")]
+            )
+            await self._broker.publish(
+                CONSOLE, {"event": "timeout", "conversation_id": conversation_id}
+            )
+            expired.append(conversation_id)
+        return expired
 
     async def transcript(self, conversation_id: str) -> list[Message]:
         """Every message of the conversation, the bot's part included, oldest first."""

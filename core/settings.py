@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     messages_per_minute_per_conversation: int = Field(
         default=30, description="Chat messages one conversation may send per minute."
     )
+    handoff_timeout_minutes: int = Field(
+        default=30,
+        description="Nobody claimed a waiting chat for this long: it goes back to the assistant.",
+    )
     redis_url: str = Field(
         default="",
         description="Redis for pub/sub between app processes (e.g. redis://127.0.0.1:6379/0).",

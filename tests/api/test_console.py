@@ -198,3 +198,23 @@ async def test_claim_race_on_postgresql_has_exactly_one_winner(
         assert sorted(r.status_code for r in results) == [200] + [409] * 11
         for client in clients:
             await client.aclose()
+
+
+async def test_a_chat_nobody_claims_goes_back_to_the_bot_after_the_timeout(
+    settings: Settings,
+) -> None:
+    from datetime import timedelta
+
+    app, lifespan = await started(settings)
+    async with lifespan, client_of(app) as client:
+        conversation = await ask_for_counsellor(client)
+        handoffs = app.state.services.handoffs
+        assert await handoffs.expire_waiting(timedelta(minutes=30)) == []
+        assert await handoffs.expire_waiting(timedelta(seconds=0)) == [conversation]
+        assert await handoffs.expire_waiting(timedelta(seconds=0)) == [], "never twice"
+        told = (await client.get(f"/api/conversations/{conversation}/messages")).json()
+        assert "assistant" in told[-1]["text"]
+        answered = await client.post(
+            "/api/messages", json={"conversation_id": conversation, "text": "labour permit?"}
+        )
+        assert answered.json()["replies"][0]["topic"] == "labour_permit", "the bot answers again"
