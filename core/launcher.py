@@ -265,7 +265,9 @@ def main() -> int:
             url = settings.public_url
             print(f"[run] healthy after {time.monotonic() - began:.0f} s")
             print(f"[run] widget     {url}/            (demo page; add ?lang=en for English)")
-            print(f"[run] console    {url}/docs#/console   (API; create an account: make account)")
+            print(
+                f"[run] console    {url}/console     (create an account first: make account ACCOUNT=name ROLE=counsellor)"
+            )
             print(f"[run] chat API   {url}/docs#/chat")
             print(f"[run] health     {url}/health")
             print("[run] logs in var/log/; Ctrl-C stops everything")
