@@ -18,7 +18,7 @@ from core.handoff_service import HandoffService
 from core.i18n import N_, Translator
 from core.language import answer_language, clean_text, detect_script, requested_language
 from core.metrics import MESSAGES, RASA_FAILURES
-from core.models import Conversation, Message
+from core.models import Conversation, Message, Note
 from core.rasa_client import BotMessage, RasaClient
 from core.tracker_store import erase_tracker
 
@@ -174,6 +174,7 @@ class ConversationService:
         """Delete the conversation and every message in it, here and in Rasa's tracker store."""
         async with transaction(self._sessions) as session:
             await session.execute(delete(Message).where(Message.conversation_id == conversation_id))
+            await session.execute(delete(Note).where(Note.person_id == conversation_id))
             await session.execute(delete(Conversation).where(Conversation.id == conversation_id))
         await erase_tracker(self._tracker_url, conversation_id)
 

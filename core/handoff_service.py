@@ -17,7 +17,7 @@ from core.db import transaction
 from core.errors import NotFound, RasaUnavailable, SahayatriError
 from core.handoff import State
 from core.i18n import Translator
-from core.models import Account, Conversation, Message, aware, utcnow
+from core.models import Account, Conversation, Message, Note, aware, utcnow
 from core.rasa_client import RasaClient
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,8 @@ class HandoffService:
             conversation.handoff_topic = conversation.handoff_topic or topic
             if first_request:
                 conversation.waiting_since = utcnow()
+                conversation.claimed_at = conversation.first_response_at = None
+                conversation.resolved_at = None
             language = conversation.language or "ne"
             anyone_online = await session.scalar(
                 select(Account.id).where(Account.presence == "online", Account.role == "counsellor")
@@ -175,7 +177,6 @@ class HandoffService:
             conversation.counsellor_id = None
             conversation.urgent = False
             conversation.handoff_reason = conversation.handoff_topic = None
-            conversation.waiting_since = None
         await self._resume(conversation_id)
         await self._send(conversation_id, outgoing)
         await self._broker.publish(
@@ -217,6 +218,58 @@ class HandoffService:
             )
             expired.append(conversation_id)
         return expired
+
+    async def transfer(self, conversation_id: str, counsellor_id: int, to_username: str) -> None:
+        """Hand a held conversation to another counsellor who is online."""
+        async with transaction(self._sessions) as session:
+            conversation = await self._held(session, conversation_id, counsellor_id)
+            target = await session.scalar(
+                select(Account).where(
+                    Account.username == to_username,
+                    Account.role == "counsellor",
+                    Account.presence == "online",
+                )
+            )
+            if target is None:
+                raise SahayatriError(f"{to_username!r} is not an online counsellor")
+            conversation.state = handoff.transfer(conversation.state)
+            conversation.counsellor_id = target.id
+        await self._broker.publish(
+            CONSOLE, {"event": "transferred", "conversation_id": conversation_id}
+        )
+
+    async def metrics(self, conversation_id: str) -> dict[str, int | None]:
+        """Seconds waited for a counsellor, to the first reply, and of handling (so far)."""
+        async with self._sessions() as session:
+            c = await self._get(session, conversation_id)
+        now = utcnow()
+
+        def seconds(start: datetime | None, end: datetime | None) -> int | None:
+            if start is None:
+                return None
+            return int(((aware(end) if end else now) - aware(start)).total_seconds())
+
+        return {
+            "waiting_seconds": seconds(c.waiting_since, c.claimed_at),
+            "first_response_seconds": seconds(c.claimed_at, c.first_response_at)
+            if c.first_response_at
+            else None,
+            "handling_seconds": seconds(c.claimed_at, c.resolved_at),
+        }
+
+    async def add_note(self, conversation_id: str, counsellor_id: int, text: str) -> None:
+        """Keep a private note about the person behind this conversation."""
+        async with transaction(self._sessions) as session:
+            await self._get(session, conversation_id)
+            session.add(Note(person_id=conversation_id, author_id=counsellor_id, text=text.strip()))
+
+    async def notes(self, conversation_id: str) -> list[Note]:
+        """The notes about this person, oldest first."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(Note).where(Note.person_id == conversation_id).order_by(Note.id)
+            )
+            return list(rows)
 
     async def transcript(self, conversation_id: str) -> list[Message]:
         """Every message of the conversation, the bot's part included, oldest first."""

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from api.auth import SESSION_COOKIE, Counsellor, csrf_guard
 from api.deps import ServicesDep
 from core.accounts import SESSION_LIFETIME, log_in
+from core.content_store import published_entries
 from core.db import transaction
 from core.errors import NotFound, SahayatriError
 from core.handoff_service import CONSOLE, NotHolder
@@ -85,6 +86,12 @@ CONSOLE_STRINGS = (
     N_("console.sender_counsellor"),
     N_("console.sender_system"),
     N_("console.error"),
+    N_("console.canned"),
+    N_("console.notes"),
+    N_("console.add_note"),
+    N_("console.transfer_to"),
+    N_("console.transfer"),
+    N_("console.metrics"),
 )
 STATIC = Path(__file__).resolve().parent / "static"
 PAGE_POLICY = "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'"
@@ -200,6 +207,77 @@ async def resolve(
     """Close the chat and hand it back to the assistant."""
     await _act(services.handoffs.resolve(conversation_id, me.id, body.closing))
     return {"resolved": True}
+
+
+class TransferIn(BaseModel):
+    to: str = Field(min_length=1, max_length=64)
+
+
+class NoteIn(BaseModel):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class NoteOut(BaseModel):
+    text: str
+    at: datetime
+
+
+class Canned(BaseModel):
+    key: str
+    title: str
+    text: str
+
+
+@router.post("/api/conversations/{conversation_id}/transfer")
+async def transfer(
+    conversation_id: str, body: TransferIn, me: Counsellor, services: ServicesDep
+) -> dict[str, bool]:
+    """Pass the chat to another counsellor who is online."""
+    await _act(services.handoffs.transfer(conversation_id, me.id, body.to))
+    return {"transferred": True}
+
+
+@router.get("/api/conversations/{conversation_id}/metrics")
+async def metrics(
+    conversation_id: str, _me: Counsellor, services: ServicesDep
+) -> dict[str, int | None]:
+    """Waiting time, first-response time and handling time of this handoff, in seconds."""
+    try:
+        return await services.handoffs.metrics(conversation_id)
+    except NotFound as error:
+        raise HTTPException(status_code=404, detail=str(error)) from error
+
+
+@router.get("/api/conversations/{conversation_id}/notes")
+async def notes(conversation_id: str, _me: Counsellor, services: ServicesDep) -> list[NoteOut]:
+    """Private notes about this person from earlier conversations too."""
+    return [
+        NoteOut(text=n.text, at=n.created_at)
+        for n in await services.handoffs.notes(conversation_id)
+    ]
+
+
+@router.post("/api/conversations/{conversation_id}/notes")
+async def add_note(
+    conversation_id: str, body: NoteIn, me: Counsellor, services: ServicesDep
+) -> dict[str, bool]:
+    """Keep a private note (never shown to the person)."""
+    await _act(services.handoffs.add_note(conversation_id, me.id, body.text))
+    return {"saved": True}
+
+
+@router.get("/api/canned")
+async def canned(
+    _me: Counsellor, services: ServicesDep, lang: Annotated[str, Query(pattern="^(ne|en)$")] = "ne"
+) -> list[Canned]:
+    """Answers from the content repository to send as they are or edited."""
+    async with services.sessions() as session:
+        entries = await published_entries(session)
+    return [
+        Canned(key=e.key, title=e.title.get(lang), text=e.answer.get(lang))
+        for e in entries
+        if e.kind == "info"
+    ]
 
 
 @router.get("/api/events")

@@ -218,3 +218,62 @@ async def test_a_chat_nobody_claims_goes_back_to_the_bot_after_the_timeout(
             "/api/messages", json={"conversation_id": conversation, "text": "labour permit?"}
         )
         assert answered.json()["replies"][0]["topic"] == "labour_permit", "the bot answers again"
+
+
+async def test_transfer_notes_canned_replies_and_metrics(settings: Settings) -> None:
+    app, lifespan = await started(settings)
+    async with lifespan, client_of(app) as sita, client_of(app) as ram:
+        await add_account(settings, "sita")
+        await add_account(settings, "ram")
+        await sign_in(sita, "sita")
+        conversation = await ask_for_counsellor(sita)
+        assert (
+            await sita.post(f"/console/api/conversations/{conversation}/claim", headers=CSRF)
+        ).status_code == 200
+
+        offline = await sita.post(
+            f"/console/api/conversations/{conversation}/transfer", json={"to": "ram"}, headers=CSRF
+        )
+        assert offline.status_code == 422, "only an online counsellor can take over"
+        await sign_in(ram, "ram")
+        moved = await sita.post(
+            f"/console/api/conversations/{conversation}/transfer", json={"to": "ram"}, headers=CSRF
+        )
+        assert moved.status_code == 200
+        assert (
+            await sita.post(
+                f"/console/api/conversations/{conversation}/reply", json={"text": "x"}, headers=CSRF
+            )
+        ).status_code == 409
+        assert (
+            await ram.post(
+                f"/console/api/conversations/{conversation}/reply",
+                json={"text": "Ram here."},
+                headers=CSRF,
+            )
+        ).status_code == 200
+
+        await ram.post(
+            f"/console/api/conversations/{conversation}/notes",
+            json={"text": "Agent keeps her passport."},
+            headers=CSRF,
+        )
+        notes = (await sita.get(f"/console/api/conversations/{conversation}/notes")).json()
+        assert [n["text"] for n in notes] == ["Agent keeps her passport."]
+        user_view = (await sita.get(f"/api/conversations/{conversation}/messages")).json()
+        assert all("passport" not in m["text"] for m in user_view), "notes never reach the person"
+
+        metrics = (await ram.get(f"/console/api/conversations/{conversation}/metrics")).json()
+        assert metrics["waiting_seconds"] >= 0 and metrics["first_response_seconds"] >= 0
+        assert metrics["handling_seconds"] >= metrics["first_response_seconds"]
+
+        canned = (await ram.get("/console/api/canned", params={"lang": "ne"})).json()
+        passport = next(c for c in canned if c["key"] == "passport")
+        assert passport["title"] == "राहदानी" and passport["text"]
+
+        await sita.post(
+            "/api/messages", json={"conversation_id": conversation, "payload": "/confirm_delete"}
+        )
+        assert (await sita.get(f"/console/api/conversations/{conversation}/notes")).json() == [], (
+            "deleting erases notes too"
+        )

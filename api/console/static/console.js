@@ -42,6 +42,7 @@
       current = id;
       $("chat").hidden = false;
       loadTranscript();
+      loadExtras();
       loadQueue();
     }).catch(function (e) { say(e.status === 409 ? S["console.taken"] : S["console.error"]); loadQueue(); });
   }
@@ -59,7 +60,39 @@
       log.scrollTop = log.scrollHeight;
     }).catch(function () { current = null; $("chat").hidden = true; });
   }
+  function loadExtras() {
+    if (!current) return;
+    api("GET", "/console/api/conversations/" + current + "/metrics").then(function (m) {
+      $("metrics").textContent = S["console.metrics"].replace("{waiting}", m.waiting_seconds)
+        .replace("{first}", m.first_response_seconds === null ? "–" : m.first_response_seconds)
+        .replace("{handling}", m.handling_seconds === null ? "–" : m.handling_seconds);
+    }).catch(function () {});
+    api("GET", "/console/api/conversations/" + current + "/notes").then(function (notes) {
+      var list = $("notes");
+      list.textContent = "";
+      notes.forEach(function (n) { list.appendChild(el("li", "", n.text)); });
+    }).catch(function () {});
+  }
+  function loadCanned() {
+    api("GET", "/console/api/canned?lang=" + document.documentElement.lang).then(function (items) {
+      items.forEach(function (item) {
+        var option = el("option", "", item.title);
+        option.value = item.text;
+        $("canned").appendChild(option);
+      });
+    });
+  }
+  function beep() {  // a short tone made here: no sound file to fetch
+    try {
+      var audio = new (window.AudioContext || window.webkitAudioContext)();
+      var tone = audio.createOscillator();
+      tone.connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.3);
+    } catch (e) { /* no audio on this device */ }
+  }
   function signedIn() {
+    loadCanned();
     $("login").hidden = true;
     $("work").hidden = false;
     loadQueue();
@@ -68,8 +101,11 @@
       var event = JSON.parse(e.data);
       loadQueue();
       if (event.conversation_id === current) loadTranscript();
-      if (event.urgent && window.Notification && Notification.permission === "granted") {
-        new Notification(S["console.urgent"]);  // never the person's words
+      if (event.urgent) {
+        beep();
+        if (window.Notification && Notification.permission === "granted") {
+          new Notification(S["console.urgent"]);  // never the person's words
+        }
       }
     };
   }
@@ -89,12 +125,26 @@
     var text = $("text").value.trim();
     if (!text || !current) return;
     api("POST", "/console/api/conversations/" + current + "/reply", { text: text })
-      .then(function () { $("text").value = ""; loadTranscript(); })
+      .then(function () { $("text").value = ""; loadTranscript(); loadExtras(); })
       .catch(function () { say(S["console.error"]); });
   });
   $("resolve").addEventListener("click", function () {
     api("POST", "/console/api/conversations/" + current + "/resolve", { closing: $("closing").value || null })
       .then(function () { current = null; $("chat").hidden = true; $("closing").value = ""; loadQueue(); })
+      .catch(function () { say(S["console.error"]); });
+  });
+  $("canned").addEventListener("change", function () { if (this.value) $("text").value = this.value; });
+  $("transfer").addEventListener("click", function () {
+    api("POST", "/console/api/conversations/" + current + "/transfer", { to: $("transfer-to").value.trim() })
+      .then(function () { current = null; $("chat").hidden = true; loadQueue(); })
+      .catch(function () { say(S["console.error"]); });
+  });
+  $("note").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = $("note-text").value.trim();
+    if (!text || !current) return;
+    api("POST", "/console/api/conversations/" + current + "/notes", { text: text })
+      .then(function () { $("note-text").value = ""; loadExtras(); })
       .catch(function () { say(S["console.error"]); });
   });
   if (window.Notification && Notification.permission === "default") Notification.requestPermission();
