@@ -24,7 +24,7 @@ from api.widget.cors import PublicApiCors
 from api.widget.limits import ChatLimits
 from api.widget.router import router as widget_router
 from api.widget.templates import router as widget_pages
-from bot.delivery import deliver_outgoing
+from bot.delivery import alert_counsellors, deliver_outgoing
 from bot.handlers import BotDeps
 from bot.telegram_app import build_telegram_app, poll, process, register_commands
 from core.broker import RedisBroker, create_broker
@@ -66,6 +66,16 @@ async def telegram_channel(settings: Settings, services: Services) -> AsyncItera
     services.handoffs.deliveries["telegram"] = partial(
         deliver_outgoing, application.bot, services.sessions, services.translator
     )
+    if settings.counsellor_alert_chat_id is not None:
+        services.handoffs.urgent_alerts.append(
+            partial(
+                alert_counsellors,
+                application.bot,
+                services.sessions,
+                services.translator,
+                settings.counsellor_alert_chat_id,
+            )
+        )
     await application.initialize()
     await register_commands(application)
     await application.start()

@@ -116,3 +116,14 @@ def marked(translator: Translator, language: str, sender: str, text: str) -> str
         return text
     marker = translator.text(language, "bot.counsellor_marker")
     return f"{marker}\n{text}"
+
+
+async def alert_counsellors(
+    bot: Bot,
+    sessions: async_sessionmaker[AsyncSession],
+    translator: Translator,
+    chat_id: int,
+) -> None:
+    """Tell the counsellors' group that an urgent chat waits; none of the person's words."""
+    text = "\n".join(translator.text(language, "bot.urgent_alert") for language in ("ne", "en"))
+    await send_text(bot, sessions, chat_id, text)

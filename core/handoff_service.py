@@ -69,6 +69,7 @@ class HandoffService:
         self._broker = broker
         self._translator = translator
         self.deliveries: dict[str, Deliver] = {}
+        self.urgent_alerts: list[Callable[[], Awaitable[None]]] = []
 
     async def request(
         self, conversation_id: str, reason: str, topic: str | None, urgent: bool = False
@@ -77,6 +78,7 @@ class HandoffService:
         async with transaction(self._sessions) as session:
             conversation = await self._get(session, conversation_id)
             first_request = conversation.state != State.WAITING
+            newly_urgent = urgent and not conversation.urgent
             conversation.state = handoff.request_counsellor(conversation.state)
             conversation.urgent = conversation.urgent or urgent
             conversation.handoff_reason = conversation.handoff_reason or reason
@@ -94,6 +96,12 @@ class HandoffService:
         await self._broker.publish(
             CONSOLE, {"event": "queue", "conversation_id": conversation_id, "urgent": urgent}
         )
+        if newly_urgent:
+            for alert in self.urgent_alerts:
+                try:
+                    await alert()
+                except Exception:  # an alert channel failing must not stop the handoff
+                    log.exception("urgent_alert_failed")
         if anyone_online:
             return await self._content(language, "queued", {"position": position})
         when = self._translator.text(language, "handoff.when_back_online")

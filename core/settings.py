@@ -61,6 +61,10 @@ class Settings(BaseSettings):
         default=SecretStr(""),
         description="Set to receive updates by webhook (POST /telegram/webhook) instead of polling.",
     )
+    counsellor_alert_chat_id: int | None = Field(
+        default=None,
+        description="Telegram group of the counsellors: told of every new urgent chat (never its words).",
+    )
     secret_key: SecretStr = Field(
         default=SecretStr(""),
         description="Key for pseudonymising user ids; make run generates var/secret_key if unset.",

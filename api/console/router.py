@@ -9,14 +9,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field
 
 from api.auth import SESSION_COOKIE, Counsellor, csrf_guard
 from api.deps import ServicesDep
-from core.accounts import SESSION_LIFETIME, log_in
+from core.accounts import SESSION_LIFETIME, log_in, log_out
 from core.content_store import published_entries
 from core.db import transaction
 from core.errors import NotFound, SahayatriError
@@ -134,6 +134,20 @@ async def login(body: Credentials, response: Response, services: ServicesDep) ->
         secure=services.settings.public_url.startswith("https://"),
     )
     return {"status": "signed in"}
+
+
+@router.post("/logout")
+async def logout(
+    request: Request, response: Response, me: Counsellor, services: ServicesDep
+) -> dict[str, str]:
+    """Sign out and go away; chats this counsellor holds stay theirs until they come back."""
+    async with transaction(services.sessions) as session:
+        await log_out(session, request.cookies.get(SESSION_COOKIE, ""))
+        account = await session.get(Account, me.id)
+        assert account is not None
+        account.presence = "away"
+    response.delete_cookie(SESSION_COOKIE)
+    return {"status": "signed out"}
 
 
 @router.post("/api/presence")

@@ -277,3 +277,34 @@ async def test_transfer_notes_canned_replies_and_metrics(settings: Settings) -> 
         assert (await sita.get(f"/console/api/conversations/{conversation}/notes")).json() == [], (
             "deleting erases notes too"
         )
+
+
+async def test_a_counsellor_who_logs_out_mid_chat_loses_nothing(settings: Settings) -> None:
+    app, lifespan = await started(settings)
+    async with lifespan, client_of(app) as sita:
+        await add_account(settings, "sita")
+        await sign_in(sita, "sita")
+        conversation = await ask_for_counsellor(sita)
+        await sita.post(f"/console/api/conversations/{conversation}/claim", headers=CSRF)
+        assert (await sita.post("/console/logout", headers=CSRF)).status_code == 200
+        assert (
+            await sita.post(
+                f"/console/api/conversations/{conversation}/reply",
+                json={"text": "hi"},
+                headers=CSRF,
+            )
+        ).status_code == 401
+        waiting_user = await sita.post(
+            "/api/messages", json={"conversation_id": conversation, "text": "hello?"}
+        )
+        assert waiting_user.json()["replies"] == [], "the bot stays out while the chat is held"
+        await sign_in(sita, "sita")
+        lines = (await sita.get(f"/console/api/conversations/{conversation}/transcript")).json()
+        assert lines[-1]["text"] == "hello?"
+        assert (
+            await sita.post(
+                f"/console/api/conversations/{conversation}/reply",
+                json={"text": "back"},
+                headers=CSRF,
+            )
+        ).status_code == 200

@@ -352,3 +352,20 @@ async def test_webhook_registration_sends_the_secret_token(telegram: FakeTelegra
     assert call.params["url"] == url and call.params["secret_token"] == "hook-secret"
     with pytest.raises(ValueError, match="WEBHOOK_SECRET"):
         await set_webhook("123:TEST", telegram.url, "https://ngo.example.org", "")
+
+
+async def test_an_urgent_chat_alerts_the_counsellors_group_without_the_users_words(
+    settings: Settings, telegram: FakeTelegram
+) -> None:
+    group = -100555
+    app = create_app(
+        bot_settings(settings, telegram).model_copy(update={"counsellor_alert_chat_id": group}),
+        rasa_transport=fake_rasa(rasa_reply),
+    )
+    async with app.router.lifespan_context(app):
+        telegram.user_taps(CHAT, "/crisis")
+        messages = await telegram.wait_for_messages(CHAT, 2)
+        assert messages[0].params["text"] == CONTENT["crisis"].answer.ne, "emergency numbers first"
+        [alert] = await telegram.wait_for_messages(group, 1)
+    assert "🚨" in alert.params["text"]
+    assert str(CHAT) not in alert.params["text"]
