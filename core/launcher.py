@@ -47,6 +47,8 @@ def stack_environment(settings: Settings, var: Path) -> dict[str, str]:
         "SAHAYATRI_ACTION_SERVER_URL": settings.action_server_url,
         "SAHAYATRI_PUBLIC_URL": settings.public_url,
         "SAHAYATRI_SECRET_KEY": settings.secret_key.get_secret_value() or local_secret(var),
+        "SAHAYATRI_TELEGRAM_TOKEN": settings.telegram_token.get_secret_value(),
+        "SAHAYATRI_TELEGRAM_API_URL": settings.telegram_api_url,
         "RASA_TRACKER_DIALECT": os.environ.get("RASA_TRACKER_DIALECT", "sqlite"),
         "RASA_TRACKER_DB": os.environ.get("RASA_TRACKER_DB", str(var / "rasa-tracker.db")),
         "SAHAYATRI_RASA_TRACKER_URL": os.environ.get(

@@ -1,20 +1,67 @@
-"""The real stack, started once for every end-to-end test module."""
+"""The real stack, started once for every end-to-end test module, with Telegram pointed at a
+fake Bot API server on 127.0.0.1."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import threading
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
 from core.launcher import Stack, running_stack
 from core.settings import Settings
+from tests.helpers.fake_telegram import FakeTelegram
+
+T = TypeVar("T")
+
+
+class ThreadedTelegram:
+    """The fake Bot API server on its own event loop thread, driven from synchronous tests."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.fake: FakeTelegram | None = None
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+        self._server = self.call(self._start())
+
+    async def _start(self) -> Any:
+        self.fake = FakeTelegram()
+        server, _task = await self.fake.serve()
+        return server
+
+    def call(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine on the server's loop and wait for its result."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=60)
+
+    def do(self, function: Any, *args: Any, **kwargs: Any) -> Any:
+        """Call a plain method of the fake on its loop."""
+
+        async def run() -> Any:
+            return function(*args, **kwargs)
+
+        return self.call(run())
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self.loop.call_soon_threadsafe(self.loop.stop)
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """Action server, Rasa with the trained model, and the app, on ports of their own."""
+def telegram() -> Iterator[ThreadedTelegram]:
+    threaded = ThreadedTelegram()
+    yield threaded
+    threaded.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, telegram: ThreadedTelegram) -> Iterator[Stack]:
+    """Action server, Rasa with the trained model, and the app (with Telegram), on ports of their own."""
     var: Path = tmp_path_factory.mktemp("stack")
+    assert telegram.fake is not None
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{var / 'app.db'}",
         port=18000,
@@ -23,6 +70,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         action_server_url="http://127.0.0.1:15055",
         rasa_timeout_seconds=5,
         rasa_tracker_url=f"sqlite+aiosqlite:///{var / 'rasa-tracker.db'}",
+        telegram_token="123:E2E",
+        telegram_api_url=telegram.fake.url,
     )
     with running_stack(settings, var) as running:
         yield running

@@ -1,0 +1,101 @@
+"""Counsellor handoff through the real stack, the user on Telegram (fake Bot API server)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from core.content import load_topics
+from core.launcher import Stack
+from core.settings import PROJECT_ROOT
+from tests.e2e.conftest import ThreadedTelegram
+from tests.helpers.console import CSRF, PASSWORD
+
+pytestmark = pytest.mark.e2e
+CONTENT = {entry.key: entry for entry in load_topics(PROJECT_ROOT / "content")}
+CHAT = 777001
+
+
+def texts(telegram: ThreadedTelegram, count: int) -> list[str]:
+    assert telegram.fake is not None
+    calls = telegram.call(telegram.fake.wait_for_messages(CHAT, count, seconds=30))
+    return [call.params["text"] for call in calls]
+
+
+def test_telegram_user_counsellor_and_back_to_the_bot(
+    stack: Stack, telegram: ThreadedTelegram
+) -> None:
+    fake = telegram.fake
+    assert fake is not None
+    created = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "core.cli",
+            "create-account",
+            "--username",
+            "tgcounsellor",
+            "--role",
+            "counsellor",
+        ],
+        input=PASSWORD + "\n",
+        env={**os.environ, "SAHAYATRI_DATABASE_URL": stack.settings.database_url},
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert created.returncode == 0, created.stdout + created.stderr
+
+    telegram.do(fake.user_sends, CHAT, "I want to talk to a counsellor")
+    first = texts(telegram, 2)
+    assert first[0] == CONTENT["talk_to_counsellor"].answer.en
+
+    with httpx.Client(base_url=stack.settings.public_url, timeout=30) as console:
+        console.post(
+            "/console/login", json={"username": "tgcounsellor", "password": PASSWORD}, headers=CSRF
+        )
+        console.post("/console/api/presence", json={"presence": "online"}, headers=CSRF)
+        [waiting] = [
+            item
+            for item in console.get("/console/api/queue").json()
+            if item["channel"] == "telegram"
+        ]
+        conversation = waiting["conversation_id"]
+        assert (
+            console.post(
+                f"/console/api/conversations/{conversation}/claim", headers=CSRF
+            ).status_code
+            == 200
+        )
+        assert (
+            texts(telegram, 3)[2] == CONTENT["talk_to_counsellor"].messages["counsellor_joined"].en
+        )
+
+        console.post(
+            f"/console/api/conversations/{conversation}/reply",
+            json={"text": "Hello, I am Maya."},
+            headers=CSRF,
+        )
+        reply = texts(telegram, 4)[3]
+        assert reply.startswith("👤") and reply.endswith("Hello, I am Maya.")
+
+        telegram.do(fake.user_sends, CHAT, "What is a labour permit?")
+        telegram.call(fake.wait_until_consumed(seconds=30))
+        lines = console.get(f"/console/api/conversations/{conversation}/transcript").json()
+        assert lines[-1]["sender"] == "user" and lines[-1]["text"] == "What is a labour permit?"
+        assert len(fake.sent(CHAT)) == 4, (
+            "while the counsellor holds the chat, the bot does not answer"
+        )
+
+        console.post(f"/console/api/conversations/{conversation}/resolve", json={}, headers=CSRF)
+        assert texts(telegram, 5)[4] == CONTENT["talk_to_counsellor"].messages["handback"].en
+
+    telegram.do(fake.user_sends, CHAT, "What is a labour permit?")
+    assert texts(telegram, 6)[5] == CONTENT["labour_permit"].answer.en, (
+        "the real Rasa answers again"
+    )
