@@ -153,6 +153,43 @@ class HandoffService:
             await self._send(conversation_id, [await self._content(language, "counsellor_joined")])
         return won
 
+    async def take_over(self, conversation_id: str, counsellor_id: int) -> bool:
+        """Join a conversation the bot is handling; False when it is no longer with the bot."""
+        async with transaction(self._sessions) as session:
+            result = await session.execute(
+                update(Conversation)
+                .where(Conversation.id == conversation_id, Conversation.state == State.BOT)
+                .values(
+                    state=handoff.take_over(State.BOT),
+                    counsellor_id=counsellor_id,
+                    claimed_at=utcnow(),
+                    waiting_since=utcnow(),
+                    first_response_at=None,
+                    resolved_at=None,
+                    handoff_reason="takeover",
+                )
+            )
+            won = bool(result.rowcount == 1)  # type: ignore[attr-defined]
+            language = (await self._get(session, conversation_id)).language or "ne"
+        if won:
+            await self._pause(conversation_id)
+            await self._send(conversation_id, [await self._content(language, "counsellor_joined")])
+            await self._broker.publish(
+                CONSOLE, {"event": "claimed", "conversation_id": conversation_id}
+            )
+        return won
+
+    async def live(self, since: timedelta) -> list[Conversation]:
+        """Conversations the bot handled recently, newest first: counsellors may join them."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(Conversation)
+                .where(Conversation.state == State.BOT, Conversation.updated_at >= utcnow() - since)
+                .order_by(Conversation.updated_at.desc())
+                .limit(50)
+            )
+            return list(rows)
+
     async def reply(self, conversation_id: str, counsellor_id: int, text: str) -> None:
         """A counsellor's message, stored and delivered to the user with a person marker."""
         text = text.strip()

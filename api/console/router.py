@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -22,7 +22,7 @@ from core.db import transaction
 from core.errors import NotFound, SahayatriError
 from core.handoff_service import CONSOLE, NotHolder
 from core.i18n import N_
-from core.models import Account, utcnow
+from core.models import Account, aware, utcnow
 
 router = APIRouter(prefix="/console", tags=["console"], dependencies=[Depends(csrf_guard)])
 KEEPALIVE_SECONDS = 15
@@ -176,6 +176,40 @@ async def queue(_me: Counsellor, services: ServicesDep) -> list[QueueEntry]:
         )
         for item in await services.handoffs.queue()
     ]
+
+
+class LiveEntry(BaseModel):
+    conversation_id: str
+    channel: str
+    language: str | None
+    minutes_ago: int
+
+
+@router.get("/api/live")
+async def live(_me: Counsellor, services: ServicesDep) -> list[LiveEntry]:
+    """Conversations the assistant handled in the last 30 minutes."""
+    now = utcnow()
+    return [
+        LiveEntry(
+            conversation_id=c.id,
+            channel=c.channel,
+            language=c.language,
+            minutes_ago=int((now - aware(c.updated_at)).total_seconds() // 60),
+        )
+        for c in await services.handoffs.live(timedelta(minutes=30))
+    ]
+
+
+@router.post("/api/conversations/{conversation_id}/takeover")
+async def take_over(conversation_id: str, me: Counsellor, services: ServicesDep) -> dict[str, bool]:
+    """Join a conversation the assistant is handling; 409 when that is no longer so."""
+    try:
+        won = await services.handoffs.take_over(conversation_id, me.id)
+    except NotFound as error:
+        raise HTTPException(status_code=404, detail=str(error)) from error
+    if not won:
+        raise HTTPException(status_code=409, detail="this chat is not with the assistant any more")
+    return {"taken": True}
 
 
 @router.post("/api/conversations/{conversation_id}/claim")

@@ -308,3 +308,32 @@ async def test_a_counsellor_who_logs_out_mid_chat_loses_nothing(settings: Settin
                 headers=CSRF,
             )
         ).status_code == 200
+
+
+async def test_a_counsellor_can_take_over_a_live_bot_conversation(settings: Settings) -> None:
+    app, lifespan = await started(settings)
+    async with lifespan, client_of(app) as client:
+        await add_account(settings, "sita")
+        await sign_in(client, "sita")
+        conversation = (await client.post("/api/messages", json={"text": "labour permit?"})).json()[
+            "conversation_id"
+        ]
+        live = (await client.get("/console/api/live")).json()
+        assert [entry["conversation_id"] for entry in live] == [conversation]
+        assert (
+            await client.post(f"/console/api/conversations/{conversation}/takeover", headers=CSRF)
+        ).status_code == 200
+        assert (
+            await client.post(f"/console/api/conversations/{conversation}/takeover", headers=CSRF)
+        ).status_code == 409
+        quiet = await client.post(
+            "/api/messages", json={"conversation_id": conversation, "text": "labour permit?"}
+        )
+        assert quiet.json()["replies"] == [], "the bot stops answering once a counsellor joined"
+        assert (
+            await client.post(
+                f"/console/api/conversations/{conversation}/reply",
+                json={"text": "Hi"},
+                headers=CSRF,
+            )
+        ).status_code == 200

@@ -37,6 +37,29 @@
       });
     });
   }
+  function loadLive() {
+    return api("GET", "/console/api/live").then(function (items) {
+      var list = $("live");
+      list.textContent = "";
+      items.forEach(function (item) {
+        var li = el("li", "", [item.channel, item.language || ""].join(" · ") + " · " +
+          S["console.minutes_ago"].replace("{minutes}", item.minutes_ago) + " ");
+        var join = el("button", "takeover", S["console.take_over"]);
+        join.type = "button";
+        join.addEventListener("click", function () {
+          api("POST", "/console/api/conversations/" + item.conversation_id + "/takeover").then(function () {
+            current = item.conversation_id;
+            $("chat").hidden = false;
+            loadTranscript();
+            loadExtras();
+            loadLive();
+          }).catch(function () { say(S["console.error"]); loadLive(); });
+        });
+        li.appendChild(join);
+        list.appendChild(li);
+      });
+    });
+  }
   function take(id) {
     api("POST", "/console/api/conversations/" + id + "/claim").then(function () {
       current = id;
@@ -96,6 +119,8 @@
     $("login").hidden = true;
     $("work").hidden = false;
     loadQueue();
+    loadLive();
+    setInterval(loadLive, 30000);
     var events = new EventSource("/console/api/events");
     events.onmessage = function (e) {
       var event = JSON.parse(e.data);
