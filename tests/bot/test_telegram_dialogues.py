@@ -48,10 +48,9 @@ def rasa_reply(body: dict[str, Any]) -> list[dict[str, Any]]:
 @pytest.fixture
 async def telegram() -> AsyncIterator[FakeTelegram]:
     fake = FakeTelegram()
-    server, task = await fake.serve()
+    await fake.serve()
     yield fake
-    server.should_exit = True
-    await task
+    await fake.stop()
 
 
 def bot_settings(settings: Settings, telegram: FakeTelegram, **extra: Any) -> Settings:

@@ -26,12 +26,11 @@ class ThreadedTelegram:
         self.fake: FakeTelegram | None = None
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self._thread.start()
-        self._server = self.call(self._start())
+        self.call(self._start())
 
-    async def _start(self) -> Any:
+    async def _start(self) -> None:
         self.fake = FakeTelegram()
-        server, _task = await self.fake.serve()
-        return server
+        await self.fake.serve()
 
     def call(self, coroutine: Coroutine[Any, Any, T]) -> T:
         """Run a coroutine on the server's loop and wait for its result."""
@@ -46,8 +45,12 @@ class ThreadedTelegram:
         return self.call(run())
 
     def stop(self) -> None:
-        self._server.should_exit = True
+        """Shut the server down, then its loop and thread."""
+        assert self.fake is not None
+        self.call(self.fake.stop())
         self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=10)
+        self.loop.close()
 
 
 @pytest.fixture(scope="session")

@@ -39,6 +39,7 @@ class FakeTelegram:
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _new_update: asyncio.Event = field(default_factory=asyncio.Event)
     url: str = ""
+    _stop: Any = None
 
     # --- what tests call -----------------------------------------------------------------
     def user_sends(self, chat_id: int, text: str, chat_type: str = "private") -> int:
@@ -179,4 +180,16 @@ class FakeTelegram:
         while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
             await asyncio.sleep(0.01)
         self.url = f"http://127.0.0.1:{port}"
+
+        async def stop() -> None:
+            server.should_exit = True
+            await task
+            sock.close()
+
+        self._stop = stop
         return server, task
+
+    async def stop(self) -> None:
+        """Shut the server down and release its socket."""
+        if self._stop is not None:
+            await self._stop()
