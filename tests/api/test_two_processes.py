@@ -18,7 +18,7 @@ import pytest
 import redis
 
 from core.settings import PROJECT_ROOT
-from tests.helpers.console import CSRF, PASSWORD
+from tests.helpers.console import CSRF, PASSWORD, create_account_with_cli
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -71,25 +71,7 @@ def two_apps(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
             except httpx.HTTPError:
                 assert time.monotonic() < deadline, "app process did not start"
                 time.sleep(0.2)
-    created = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "core.cli",
-            "create-account",
-            "--username",
-            "twin",
-            "--role",
-            "counsellor",
-        ],
-        input=PASSWORD + "\n",
-        env=env,
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert created.returncode == 0
+    create_account_with_cli(env["SAHAYATRI_DATABASE_URL"], "twin")
     try:
         yield f"http://127.0.0.1:{ports[0]}", f"http://127.0.0.1:{ports[1]}", database
     finally:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import httpx
 import pytest
 
@@ -13,7 +9,7 @@ from core.content import load_topics
 from core.launcher import Stack
 from core.settings import PROJECT_ROOT
 from tests.e2e.conftest import ThreadedTelegram
-from tests.helpers.console import CSRF, PASSWORD
+from tests.helpers.console import CSRF, PASSWORD, create_account_with_cli
 
 pytestmark = pytest.mark.e2e
 CONTENT = {entry.key: entry for entry in load_topics(PROJECT_ROOT / "content")}
@@ -31,25 +27,7 @@ def test_telegram_user_counsellor_and_back_to_the_bot(
 ) -> None:
     fake = telegram.fake
     assert fake is not None
-    created = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "core.cli",
-            "create-account",
-            "--username",
-            "tgcounsellor",
-            "--role",
-            "counsellor",
-        ],
-        input=PASSWORD + "\n",
-        env={**os.environ, "SAHAYATRI_DATABASE_URL": stack.settings.database_url},
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert created.returncode == 0, created.stdout + created.stderr
+    create_account_with_cli(stack.settings.database_url, "tgcounsellor")
 
     telegram.do(fake.user_sends, CHAT, "I want to talk to a counsellor")
     first = texts(telegram, 2)

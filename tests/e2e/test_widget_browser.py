@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx
@@ -15,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from core.content import load_topics
 from core.launcher import Stack
 from core.settings import PROJECT_ROOT
-from tests.helpers.console import CSRF, PASSWORD
+from tests.helpers.console import CSRF, PASSWORD, create_account_with_cli
 
 pytestmark = [
     pytest.mark.e2e,
@@ -105,27 +102,7 @@ def test_question_answer_buttons_and_language_switch(page: Page, stack: Stack) -
 
 def test_counsellor_reply_arrives_live(page: Page, stack: Stack) -> None:
     settings = stack.settings
-    created = (
-        subprocess.run(  # the operator's own command; Playwright's loop rules out asyncio.run here
-            [
-                sys.executable,
-                "-m",
-                "core.cli",
-                "create-account",
-                "--username",
-                "browsercounsellor",
-                "--role",
-                "counsellor",
-            ],
-            input=PASSWORD + "\n",
-            env={**os.environ, "SAHAYATRI_DATABASE_URL": settings.database_url},
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    )
-    assert created.returncode == 0, created.stdout + created.stderr
+    create_account_with_cli(settings.database_url, "browsercounsellor")
     open_widget(page, stack, "en")
     page.locator(".actions button.counsel").click()
     expect(
@@ -200,32 +177,10 @@ def test_widget_makes_no_third_party_requests(page: Page, stack: Stack) -> None:
     assert hosts == {"127.0.0.1:18000"}
 
 
-def create_counsellor(stack: Stack, username: str) -> None:
-    created = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "core.cli",
-            "create-account",
-            "--username",
-            username,
-            "--role",
-            "counsellor",
-        ],
-        input=PASSWORD + "\n",
-        env={**os.environ, "SAHAYATRI_DATABASE_URL": stack.settings.database_url},
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert created.returncode == 0, created.stdout + created.stderr
-
-
 def test_widget_user_and_console_counsellor_in_two_browser_contexts(
     browser: Browser, page: Page, stack: Stack
 ) -> None:
-    create_counsellor(stack, "consolecounsellor")
+    create_account_with_cli(stack.settings.database_url, "consolecounsellor")
     open_widget(page, stack, "en")
     send(page, "I want to talk to a counsellor please")
     expect(
