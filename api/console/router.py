@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
@@ -26,6 +26,7 @@ from core.models import Account, aware, utcnow
 
 router = APIRouter(prefix="/console", tags=["console"], dependencies=[Depends(csrf_guard)])
 KEEPALIVE_SECONDS = 15
+T = TypeVar("T")
 
 
 class Credentials(BaseModel):
@@ -203,10 +204,7 @@ async def live(_me: Counsellor, services: ServicesDep) -> list[LiveEntry]:
 @router.post("/api/conversations/{conversation_id}/takeover")
 async def take_over(conversation_id: str, me: Counsellor, services: ServicesDep) -> dict[str, bool]:
     """Join a conversation the assistant is handling; 409 when that is no longer so."""
-    try:
-        won = await services.handoffs.take_over(conversation_id, me.id)
-    except NotFound as error:
-        raise HTTPException(status_code=404, detail=str(error)) from error
+    won = await _act(services.handoffs.take_over(conversation_id, me.id))
     if not won:
         raise HTTPException(status_code=409, detail="this chat is not with the assistant any more")
     return {"taken": True}
@@ -215,10 +213,7 @@ async def take_over(conversation_id: str, me: Counsellor, services: ServicesDep)
 @router.post("/api/conversations/{conversation_id}/claim")
 async def claim(conversation_id: str, me: Counsellor, services: ServicesDep) -> dict[str, bool]:
     """Take a waiting conversation; 409 when someone else was faster."""
-    try:
-        won = await services.handoffs.claim(conversation_id, me.id)
-    except NotFound as error:
-        raise HTTPException(status_code=404, detail=str(error)) from error
+    won = await _act(services.handoffs.claim(conversation_id, me.id))
     if not won:
         raise HTTPException(status_code=409, detail="another counsellor already took this chat")
     return {"claimed": True}
@@ -229,10 +224,7 @@ async def transcript(
     conversation_id: str, _me: Counsellor, services: ServicesDep
 ) -> list[TranscriptLine]:
     """The whole conversation, the bot's answers included."""
-    try:
-        messages = await services.handoffs.transcript(conversation_id)
-    except NotFound as error:
-        raise HTTPException(status_code=404, detail=str(error)) from error
+    messages = await _act(services.handoffs.transcript(conversation_id))
     return [
         TranscriptLine(sender=m.sender, text=m.text, topic=m.topic, at=m.created_at)
         for m in messages
@@ -290,10 +282,7 @@ async def metrics(
     conversation_id: str, _me: Counsellor, services: ServicesDep
 ) -> dict[str, int | None]:
     """Waiting time, first-response time and handling time of this handoff, in seconds."""
-    try:
-        return await services.handoffs.metrics(conversation_id)
-    except NotFound as error:
-        raise HTTPException(status_code=404, detail=str(error)) from error
+    return await _act(services.handoffs.metrics(conversation_id))
 
 
 @router.get("/api/conversations/{conversation_id}/notes")
@@ -346,9 +335,10 @@ async def events(_me: Counsellor, services: ServicesDep) -> StreamingResponse:
     return StreamingResponse(stream(), media_type="text/event-stream")
 
 
-async def _act(action: object) -> None:
+async def _act(action: Awaitable[T]) -> T:
+    """Run a handoff action, turning its errors into clear HTTP answers."""
     try:
-        await action  # type: ignore[misc]
+        return await action
     except NotHolder as error:
         raise HTTPException(status_code=409, detail=str(error)) from error
     except NotFound as error:
