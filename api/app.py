@@ -21,7 +21,7 @@ from api.health.router import router as health_router
 from api.nlg.router import router as nlg_router
 from api.telegram.router import router as telegram_router
 from api.widget.cors import PublicApiCors
-from api.widget.limits import ChatLimits
+from api.widget.limits import ChatLimits, SlidingWindow
 from api.widget.router import router as widget_router
 from api.widget.templates import router as widget_pages
 from bot.delivery import alert_counsellors, deliver_outgoing
@@ -128,6 +128,7 @@ def create_app(
             translator=translator,
             broker=broker,
             handoffs=handoffs,
+            login_failures=SlidingWindow(limit=10),
             chat_limits=ChatLimits(
                 settings.messages_per_minute_per_ip, settings.messages_per_minute_per_conversation
             ),

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from api.widget.limits import ChatLimits
+from api.widget.limits import ChatLimits, SlidingWindow
 from core.broker import Broker
 from core.conversation import ConversationService
 from core.handoff_service import HandoffService
@@ -31,6 +31,7 @@ class Services:
     handoffs: HandoffService
     conversations: ConversationService
     chat_limits: ChatLimits
+    login_failures: SlidingWindow
     telegram_updates: Callable[[dict[str, Any]], Awaitable[None]] | None = None
 
 

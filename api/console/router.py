@@ -119,12 +119,25 @@ async def console_script() -> FileResponse:
     return FileResponse(STATIC / "console.js", media_type="text/javascript")
 
 
-@router.post("/login")
-async def login(body: Credentials, response: Response, services: ServicesDep) -> dict[str, str]:
-    """Sign in; the session lives in an HttpOnly, SameSite=Strict cookie."""
+@router.post("/login", responses={429: {"description": "too many failed attempts"}})
+async def login(
+    body: Credentials, request: Request, response: Response, services: ServicesDep
+) -> dict[str, str]:
+    """Sign in; the session lives in an HttpOnly, SameSite=Strict cookie. After ten failed
+    tries in a minute from one address or for one username, sign-in waits a minute."""
+    failures = services.login_failures
+    keys = (f"ip:{request.client.host if request.client else 'unknown'}", f"user:{body.username}")
+    if any(failures.blocked(key) for key in keys):
+        raise HTTPException(
+            status_code=429,
+            detail="too many failed attempts; wait a minute",
+            headers={"Retry-After": "60"},
+        )
     async with transaction(services.sessions) as session:
         token = await log_in(session, body.username, body.password)
     if token is None:
+        for key in keys:
+            failures.record(key)
         raise HTTPException(status_code=401, detail="wrong username or password")
     response.set_cookie(
         SESSION_COOKIE,

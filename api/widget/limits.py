@@ -16,15 +16,26 @@ class SlidingWindow:
         self._seconds = seconds
         self._events: dict[str, deque[float]] = defaultdict(deque)
 
-    def allow(self, key: str) -> bool:
-        """Record one event for `key` unless it is over the limit."""
+    def _recent(self, key: str) -> deque[float]:
         now = time.monotonic()
         events = self._events[key]
         while events and now - events[0] > self._seconds:
             events.popleft()
-        if len(events) >= self._limit:
+        return events
+
+    def blocked(self, key: str) -> bool:
+        """Whether `key` reached the limit in the window."""
+        return len(self._recent(key)) >= self._limit
+
+    def record(self, key: str) -> None:
+        """Count one event for `key`."""
+        self._recent(key).append(time.monotonic())
+
+    def allow(self, key: str) -> bool:
+        """Record one event for `key` unless it is over the limit."""
+        if self.blocked(key):
             return False
-        events.append(now)
+        self.record(key)
         return True
 
 

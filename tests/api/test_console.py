@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from core.settings import Settings
-from tests.helpers.console import CSRF, add_account, sign_in
+from tests.helpers.console import CSRF, PASSWORD, add_account, sign_in
 from tests.helpers.fake_rasa import fake_rasa
 
 
@@ -337,3 +337,24 @@ async def test_a_counsellor_can_take_over_a_live_bot_conversation(settings: Sett
                 headers=CSRF,
             )
         ).status_code == 200
+
+
+async def test_password_guessing_is_slowed_down(settings: Settings) -> None:
+    app, lifespan = await started(settings)
+    async with lifespan, client_of(app) as client:
+        await add_account(settings, "sita")
+        codes = [
+            (
+                await client.post(
+                    "/console/login",
+                    json={"username": "sita", "password": f"guess{i}"},
+                    headers=CSRF,
+                )
+            ).status_code
+            for i in range(11)
+        ]
+        assert codes == [401] * 10 + [429]
+        right = await client.post(
+            "/console/login", json={"username": "sita", "password": PASSWORD}, headers=CSRF
+        )
+        assert right.status_code == 429, "even the right password waits out the minute"
