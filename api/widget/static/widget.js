@@ -54,7 +54,9 @@
   var openButton = $(".open"), panel = $(".panel"), log = $(".log"), input = $("textarea");
 
   function t(id) { return strings[id] || ""; }
+  var exiting = false;
   function save() {
+    if (exiting) return;  // a reply landing after quick exit must not write anything back
     store.setItem(KEY + "lang", lang);
     store.setItem(KEY + "pending", JSON.stringify(pending.map(function (p) {
       return { key: p.key, text: p.text, payload: p.payload };
@@ -180,6 +182,7 @@
     events.onmessage = poll;
   }
   function quickExit() {
+    exiting = true;
     if (events) events.close();
     [window.sessionStorage, window.localStorage].forEach(function (s) {
       Object.keys(s).forEach(function (k) { if (k.indexOf(KEY) === 0) s.removeItem(k); });
