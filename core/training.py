@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import subprocess
@@ -42,6 +43,17 @@ def ensure_model(nlu_dir: Path = NLU_DIR, models_dir: Path = MODELS_DIR) -> tupl
     if target.exists():
         return target, False
     models_dir.mkdir(parents=True, exist_ok=True)
+    # One training at a time: a second caller waits, then finds the model already there.
+    with (models_dir / ".training.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.exists():
+            return target, False
+        train(nlu_dir, models_dir, target)
+    return target, True
+
+
+def train(nlu_dir: Path, models_dir: Path, target: Path) -> None:
+    """Run `rasa train` into `target` with the settings that make it deterministic."""
     # Determinism: seeds are in config.yml; the hash seed must be fixed before Python starts.
     env = {
         **os.environ,
@@ -68,4 +80,3 @@ def ensure_model(nlu_dir: Path = NLU_DIR, models_dir: Path = MODELS_DIR) -> tupl
         env=env,
         check=True,
     )
-    return target, True

@@ -4,6 +4,7 @@ fake Bot API server on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Coroutine, Iterator
 from pathlib import Path
@@ -65,12 +66,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory, telegram: ThreadedTelegram) 
     """Action server, Rasa with the trained model, and the app (with Telegram), on ports of their own."""
     var: Path = tmp_path_factory.mktemp("stack")
     assert telegram.fake is not None
+    # SAHAYATRI_TEST_PORT_OFFSET lets several checkouts run their end-to-end tests at once.
+    offset = int(os.environ.get("SAHAYATRI_TEST_PORT_OFFSET", "0"))
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{var / 'app.db'}",
-        port=18000,
-        public_url="http://127.0.0.1:18000",
-        rasa_url="http://127.0.0.1:15005",
-        action_server_url="http://127.0.0.1:15055",
+        port=18000 + offset,
+        public_url=f"http://127.0.0.1:{18000 + offset}",
+        rasa_url=f"http://127.0.0.1:{15005 + offset}",
+        action_server_url=f"http://127.0.0.1:{15055 + offset}",
         rasa_timeout_seconds=5,
         rasa_tracker_url=f"sqlite+aiosqlite:///{var / 'rasa-tracker.db'}",
         telegram_token="123:E2E",

@@ -174,7 +174,7 @@ def test_widget_makes_no_third_party_requests(page: Page, stack: Stack) -> None:
     open_widget(page, stack, "en")
     send(page, "What is a labour permit?")
     expect(page.locator(".msg.bot")).to_have_count(2, timeout=15000)
-    assert hosts == {"127.0.0.1:18000"}
+    assert hosts == {stack.settings.public_url.split("/")[2]}
 
 
 def test_widget_user_and_console_counsellor_in_two_browser_contexts(
