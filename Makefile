@@ -6,7 +6,7 @@ CLI := $(PY) -m core.cli
 FILE ?= ../shared/eval/sample.csv
 
 .PHONY: run test setup locales nlu-data train content-check content-import content-export \
-        lint typecheck unit e2e rasa-validate rasa-test-stories eval heldout-eval nlu-report locales-extract account telegram-webhook
+        lint typecheck unit e2e rasa-validate rasa-test-stories eval heldout-eval nlu-report locales-extract account telegram-webhook admin purge
 
 setup:
 	@bash scripts/setup.sh
@@ -33,6 +33,15 @@ run: locales train
 ## account: create a console/editor account (asks for the password), e.g. make account ACCOUNT=sita ROLE=counsellor
 account: setup
 	@$(CLI) create-account --username $(ACCOUNT) --role $(ROLE)
+
+## admin: create the first admin (refused once one exists; password asked for or from SAHAYATRI_ADMIN_PASSWORD)
+ADMIN ?= admin
+admin: setup
+	@$(CLI) bootstrap-admin --username $(ADMIN)
+
+## purge: delete now what is older than SAHAYATRI_RETENTION_DAYS (the app also does it hourly)
+purge: setup
+	@$(CLI) purge
 
 ## telegram-webhook: register https://<SAHAYATRI_PUBLIC_URL>/telegram/webhook with Telegram
 telegram-webhook: setup

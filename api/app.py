@@ -20,6 +20,7 @@ from api.deps import Services
 from api.health.router import router as health_router
 from api.nlg.router import router as nlg_router
 from api.telegram.router import router as telegram_router
+from api.privacy.router import router as privacy_router
 from api.widget.cors import PublicApiCors
 from api.widget.limits import ChatLimits, SlidingWindow
 from api.widget.router import router as widget_router
@@ -35,6 +36,7 @@ from core.handoff_service import HandoffService
 from core.i18n import Translator
 from core.rasa_client import RasaClient
 from core.settings import Settings
+from core.retention import purge_expired
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,23 @@ async def expire_waiting_forever(handoffs: HandoffService, longest_wait: timedel
 
 
 @asynccontextmanager
+async def purge_forever(services: Services, every_seconds: float = 3600) -> None:
+    """A minute after start, then every hour, delete what is older than the retention limit
+    (app DB and Rasa's tracker store)."""
+    settings = services.settings
+    await asyncio.sleep(60)
+    while True:
+        try:
+            await purge_expired(
+                services.sessions,
+                settings.rasa_tracker_url,
+                timedelta(days=settings.retention_days),
+            )
+        except Exception:  # keep the loop alive; the log has the cause
+            log.exception("retention_purge_failed")
+        await asyncio.sleep(every_seconds)
+
+
 async def telegram_channel(settings: Settings, services: Services) -> AsyncIterator[None]:
     """Run the Telegram bot when a token is set: webhook when a secret is set, else polling."""
     token = settings.telegram_token.get_secret_value()
@@ -62,6 +81,7 @@ async def telegram_channel(settings: Settings, services: Services) -> AsyncItera
         services.sessions,
         settings.secret_key.get_secret_value(),
     )
+        settings.retention_days,
     application = build_telegram_app(token, settings.telegram_api_url, deps)
     services.handoffs.deliveries["telegram"] = partial(
         deliver_outgoing, application.bot, services.sessions, services.translator
@@ -146,12 +166,14 @@ def create_app(
             expire_waiting_forever(handoffs, timedelta(minutes=settings.handoff_timeout_minutes))
         )
         async with telegram_channel(settings, app.state.services):
+        purge = asyncio.create_task(purge_forever(app.state.services))
             try:
                 yield
             finally:
-                expiry.cancel()
-                with suppress(asyncio.CancelledError):
-                    await expiry
+                for task in (expiry, purge):
+                    task.cancel()
+                    with suppress(asyncio.CancelledError):
+                        await task
                 await rasa.close()
                 await engine.dispose()
                 if isinstance(broker, RedisBroker):
@@ -166,3 +188,4 @@ def create_app(
     app.include_router(telegram_router)
     app.include_router(console_router)
     return app
+    app.include_router(privacy_router)

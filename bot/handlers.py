@@ -16,7 +16,7 @@ from core.db import transaction
 from core.i18n import Translator
 from core.menu import GROUP_PREFIX, group_topics, menu_groups
 from core.models import TelegramChat
-from core.privacy import pseudonym
+from core.privacy import privacy_notice, pseudonym
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -40,6 +40,7 @@ class BotDeps:
     translator: Translator
     sessions: async_sessionmaker[AsyncSession]
     secret: str
+    retention_days: int = 90
 
 
 def deps_of(context: ContextTypes.DEFAULT_TYPE) -> BotDeps:
@@ -141,9 +142,8 @@ async def on_privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     deps = deps_of(context)
     conversation_id, chat_id = await conversation_of(update, deps)
     language = await deps.conversations.language_of(conversation_id)
-    await send_text(
-        context.bot, deps.sessions, chat_id, deps.translator.text(language, "bot.privacy")
-    )
+    notice = "\n\n".join(privacy_notice(deps.translator, language, deps.retention_days))
+    await send_text(context.bot, deps.sessions, chat_id, notice)
 
 
 async def on_topic_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

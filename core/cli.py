@@ -15,6 +15,7 @@ from core.content_store import export_content, import_content
 from core.db import create_engine, migrate, session_factory, transaction
 from core.launcher import is_healthy, running_stack
 from core.nlu_data import write_nlu_data
+from core.risk_check import load_scoring
 from core.settings import PROJECT_ROOT, Settings
 from core.training import NLU_DIR, ensure_model, model_path
 
@@ -32,7 +33,7 @@ def content_check(args: argparse.Namespace) -> int:
 
 def nlu_data(args: argparse.Namespace) -> int:
     """Regenerate the Rasa training data and domain from content/."""
-    changed = write_nlu_data(load_topics(args.content), NLU_DIR)
+    changed = write_nlu_data(load_topics(args.content), load_scoring(args.content), NLU_DIR)
     print(f"nlu-data: {len(changed)} file(s) rewritten")
     return 0
 
@@ -81,13 +82,13 @@ def content_export(args: argparse.Namespace) -> int:
 
 def create_account_command(args: argparse.Namespace) -> int:
     """Create a console/editor account; the password is read from standard input, never a flag."""
-    password = (
-        getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
-    )
-
+    password = _read_password()
     settings = Settings()
     migrate(settings.database_url)
+    return _create(settings, args, password, "create-account")
 
+
+def _create(settings: Settings, args: argparse.Namespace, password: str, verb: str) -> int:
     async def create() -> None:
         engine = create_engine(settings.database_url)
         try:
@@ -101,10 +102,74 @@ def create_account_command(args: argparse.Namespace) -> int:
     try:
         asyncio.run(create())
     except AccountError as error:
-        print(f"create-account: {error}")
+        print(f"{verb}: {error}")
         return 1
-    print(f"create-account: {args.username} ({args.role}) created")
+    print(f"{verb}: {args.username} ({args.role}) created")
     return 0
+
+
+def purge(args: argparse.Namespace) -> int:
+    """Delete conversations, notes and Rasa tracker events older than the retention limit now."""
+    from datetime import timedelta
+
+    from core.retention import purge_expired
+
+    settings = Settings()
+    migrate(settings.database_url)
+    days = args.days or settings.retention_days
+
+    async def run() -> str:
+        engine = create_engine(settings.database_url)
+        try:
+            done = await purge_expired(
+                session_factory(engine), settings.rasa_tracker_url, timedelta(days=days)
+            )
+        finally:
+            await engine.dispose()
+        return (
+            f"{done.conversations} conversation(s), {done.messages} message(s), "
+            f"{done.notes} note(s), {done.tracker_events} Rasa event(s)"
+        )
+
+    print(f"purge: older than {days} days deleted: {asyncio.run(run())}")
+    return 0
+
+
+def bootstrap_admin(args: argparse.Namespace) -> int:
+    """Create the first admin account; refused once any admin exists. The password comes from
+    SAHAYATRI_ADMIN_PASSWORD or a prompt (standard input), never a default or a flag."""
+    import os
+
+    from sqlalchemy import select
+
+    from core.models import Account
+
+    settings = Settings()
+    migrate(settings.database_url)
+
+    async def has_admin() -> bool:
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_factory(engine)() as session:
+                return (
+                    await session.scalar(select(Account.id).where(Account.role == "admin"))
+                    is not None
+                )
+        finally:
+            await engine.dispose()
+
+    if asyncio.run(has_admin()):
+        print("bootstrap-admin: an admin already exists; admins create further accounts")
+        return 1
+    password = os.environ.get("SAHAYATRI_ADMIN_PASSWORD") or _read_password()
+    args.role, args.name = "admin", args.name or args.username
+    return _create(settings, args, password, "bootstrap-admin")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass("Password: ")
+    return sys.stdin.readline().rstrip("\n")
 
 
 def telegram_webhook(args: argparse.Namespace) -> int:
@@ -171,6 +236,13 @@ def main(argv: list[str] | None = None) -> int:
     account.add_argument("--name", default="")
     account.add_argument("--role", required=True, choices=ROLES)
     account.set_defaults(func=create_account_command)
+    run_purge = verbs.add_parser("purge", help=purge.__doc__)
+    run_purge.add_argument("--days", type=int, default=0, help="default: SAHAYATRI_RETENTION_DAYS")
+    run_purge.set_defaults(func=purge)
+    admin = verbs.add_parser("bootstrap-admin", help=bootstrap_admin.__doc__)
+    admin.add_argument("--username", default="admin")
+    admin.add_argument("--name", default="")
+    admin.set_defaults(func=bootstrap_admin)
     webhook = verbs.add_parser("telegram-webhook", help=telegram_webhook.__doc__)
     webhook.add_argument("--delete", action="store_true")
     webhook.set_defaults(func=telegram_webhook)

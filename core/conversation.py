@@ -171,7 +171,8 @@ class ConversationService:
         return (conversation and conversation.language) or self._default_language
 
     async def erase(self, conversation_id: str) -> None:
-        """Delete the conversation and every message in it, here and in Rasa's tracker store."""
+        """Delete the conversation and every message in it, here and in Rasa's tracker store,
+        and take it off every console's queue."""
         async with transaction(self._sessions) as session:
             await session.execute(delete(Message).where(Message.conversation_id == conversation_id))
             await session.execute(delete(Note).where(Note.person_id == conversation_id))
@@ -202,6 +203,13 @@ class ConversationService:
                     await self.choose_language(inbound.conversation_id, inbound.channel, named)
                     reply = await self._content(
                         CHANGE_LANGUAGE, named, f"now_{LANGUAGE_NAMES[named]}"
+        await self._handoffs.erased(conversation_id)
+
+    async def forget(self, conversation_id: str, language: str | None = None) -> Reply:
+        """Erase the conversation everywhere (the widget's button) and say so in its language."""
+        language = language or await self.language_of(conversation_id)
+        await self.erase(conversation_id)
+        return await self._content(DELETE_MY_DATA, language, "deleted")
                     )
                 else:
                     reply = replace(

@@ -336,6 +336,11 @@ class HandoffService:
     async def _send(self, conversation_id: str, outgoing: list[Outgoing]) -> None:
         """Store the messages, then hand them to the conversation's channel."""
         async with transaction(self._sessions) as session:
+    async def erased(self, conversation_id: str) -> None:
+        """Tell every console (in every process) that the person erased this conversation, so
+        that it leaves their queues and open transcripts at once."""
+        await self._broker.publish(CONSOLE, {"event": "erased", "conversation_id": conversation_id})
+
             conversation = await self._get(session, conversation_id)
             channel = conversation.channel
             session.add_all(

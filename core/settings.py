@@ -85,3 +85,17 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("SAHAYATRI_REDIS_URL", "REDIS_URL"),
     )
     log_level: str = Field(default="INFO", description="Python log level.")
+    retention_days: int = Field(
+        default=90,
+        ge=1,
+        description="Conversations, notes and Rasa tracker events older than this are purged.",
+    )
+    max_body_bytes: int = Field(
+        default=256 * 1024, ge=1024, description="Larger request bodies are refused with 413."
+    )
+    analytics_min_group: int = Field(
+        default=5,
+        ge=2,
+        description="Analytics shows a group (a day, a topic, a country...) only when at least "
+        "this many people are in it; smaller ones appear as '<N'.",
+    )

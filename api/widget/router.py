@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
 from api.deps import ServicesDep
-from api.widget.schemas import Button, Replies, ReplyOut, SendMessage, StoredMessage
+from api.widget.schemas import Button, Deleted, Replies, ReplyOut, SendMessage, StoredMessage
 from core.conversation import Inbound, new_conversation_id
 from core.models import Message
 
@@ -64,6 +64,24 @@ async def conversation_events(
                 yield "data: message\n\n"
 
     return StreamingResponse(stream(), media_type="text/event-stream")
+
+
+@router.post(
+    "/conversations/{conversation_id}/delete",
+    responses={429: {"description": "too many requests"}},
+)
+async def delete_conversation(
+    conversation_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")],
+    request: Request,
+    services: ServicesDep,
+    lang: Annotated[str | None, Query(pattern="^(ne|en)$")] = None,
+) -> Deleted:
+    """The widget's "delete my data" button: erase this conversation everywhere (app database,
+    notes, Rasa's tracker store, every console's queue) and confirm it in the user's language.
+    Deleting what is already gone answers the same."""
+    services.chat_limits.check(request.client.host if request.client else "unknown", None)
+    reply = await services.conversations.forget(conversation_id, lang)
+    return Deleted(deleted=True, text=reply.text, language=reply.language)
 
 
 @router.post("/messages", responses={429: {"description": "too many messages"}})

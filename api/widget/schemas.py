@@ -61,3 +61,11 @@ class StoredMessage(BaseModel):
     text: str
     topic: str | None
     language: str | None
+
+
+class Deleted(BaseModel):
+    """The answer to "delete my data": done, said in the user's language."""
+
+    deleted: bool
+    text: str
+    language: str

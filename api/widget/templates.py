@@ -28,6 +28,10 @@ WIDGET_STRINGS = (
     N_("widget.welcome"),
     N_("widget.error"),
     N_("widget.counsellor_label"),
+    N_("widget.delete"),
+    N_("widget.delete_confirm"),
+    N_("widget.deleted"),
+    N_("widget.privacy"),
 )
 Language = Annotated[str, Query(pattern="^(ne|en)$")]
 

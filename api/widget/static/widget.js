@@ -36,7 +36,7 @@
     ".who{display:block;font-size:13px;font-weight:bold}.pending{opacity:.6}.note{font-size:13px;color:#555}" +
     ".choices{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0 10px}" +
     ".choices button,.actions button{min-height:44px;padding:6px 12px;border:1px solid " + color + ";border-radius:18px;background:#fff;color:" + color + ";font-size:15px;cursor:pointer}" +
-    ".actions{display:flex;gap:6px;padding:6px 8px;border-top:1px solid #eee}" +
+    ".actions{display:flex;flex-wrap:wrap;align-items:center;gap:6px;padding:6px 8px;border-top:1px solid #eee}.privacy{font-size:14px;padding:12px 4px}" +
     "form{display:flex;gap:6px;padding:8px;border-top:1px solid #ddd}" +
     "textarea{flex:1;min-height:44px;max-height:120px;font-size:16px;padding:8px;border:1px solid #999;border-radius:6px;resize:none}" +
     "form button{min-height:44px;min-width:64px;border:0;border-radius:6px;background:" + color + ";color:#fff;font-size:16px}" +
@@ -47,7 +47,7 @@
     "<section class='panel' role='dialog' aria-modal='false' hidden>" +
     "<header><h2 id='sh-title'></h2><button type='button' class='lang'></button><button type='button' class='exit'></button><button type='button' class='close'>×</button></header>" +
     "<div class='log' role='log' aria-live='polite' aria-labelledby='sh-title'></div>" +
-    "<div class='actions'><button type='button' class='counsel'></button></div>" +
+    "<div class='actions'><button type='button' class='counsel'></button><button type='button' class='forget'></button><a class='privacy' target='_blank' rel='noopener noreferrer'></a></div>" +
     "<form><textarea rows='1' maxlength='2000'></textarea><button type='submit'></button></form>" +
     "</section>";
   var $ = function (sel) { return root.querySelector(sel); };
@@ -120,6 +120,9 @@
     $(".lang").textContent = t("widget.language");
     $(".exit").textContent = t("widget.quick_exit");
     $(".counsel").textContent = t("widget.counsellor");
+    $(".forget").textContent = t("widget.delete");
+    $(".privacy").textContent = t("widget.privacy");
+    $(".privacy").href = api + "/privacy?lang=" + lang;
     input.placeholder = t("widget.placeholder");
     input.setAttribute("aria-label", t("widget.placeholder"));
     $("form button").textContent = t("widget.send");
@@ -181,12 +184,31 @@
     events = new EventSource(api + "/api/conversations/" + conversation + "/events");
     events.onmessage = poll;
   }
-  function quickExit() {
-    exiting = true;
-    if (events) events.close();
+  function clearStorage() {
     [window.sessionStorage, window.localStorage].forEach(function (s) {
       Object.keys(s).forEach(function (k) { if (k.indexOf(KEY) === 0) s.removeItem(k); });
     });
+  }
+  // Delete my data: the server erases the conversation everywhere and says so; so does the page.
+  function forget() {
+    if (!window.confirm(t("widget.delete_confirm"))) return;
+    var done = function (text) {
+      if (events) { events.close(); events = null; }
+      clearStorage();
+      conversation = null; pending = []; lastSeen = 0;
+      log.textContent = "";
+      show("system", text, "note");
+    };
+    if (!conversation) { done(t("widget.deleted")); return; }
+    fetch(api + "/api/conversations/" + conversation + "/delete?lang=" + lang, { method: "POST" })
+      .then(function (r) { if (!r.ok) throw r; return r.json(); })
+      .then(function (data) { done(data.text); })
+      .catch(function () { show("system", t("widget.error"), "note"); });
+  }
+  function quickExit() {
+    exiting = true;
+    if (events) events.close();
+    clearStorage();
     window.location.replace(cfg.exitUrl || "https://www.wikipedia.org");
   }
 
@@ -198,6 +220,7 @@
   $(".exit").addEventListener("click", quickExit);
   $(".lang").addEventListener("click", function () { queue(t("widget.language"), lang === "ne" ? "/lang_en" : "/lang_ne"); });
   $(".counsel").addEventListener("click", function () { queue(t("widget.counsellor"), "/talk_to_counsellor"); });
+  $(".forget").addEventListener("click", forget);
   panel.addEventListener("keydown", function (e) { if (e.key === "Escape") $(".close").click(); });
   $("form").addEventListener("submit", function (e) {
     e.preventDefault();
