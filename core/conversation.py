@@ -17,7 +17,7 @@ from core.errors import RasaUnavailable
 from core.handoff_service import HandoffService
 from core.i18n import N_, Translator
 from core.language import answer_language, clean_text, detect_script, requested_language
-from core.metrics import MESSAGES, RASA_FAILURES
+from core.metrics import MESSAGE_SECONDS, MESSAGES, RASA_FAILURES
 from core.models import Conversation, Message, Note
 from core.rasa_client import BotMessage, RasaClient
 from core.tracker_store import erase_tracker
@@ -33,6 +33,9 @@ CONFIRM_DELETE = "/confirm_delete"
 DELETE_BUTTONS = {CONFIRM_DELETE: N_("button.delete_yes"), "/cancel_delete": N_("button.delete_no")}
 CONTROL_PAYLOADS = {*LANGUAGE_PAYLOADS, *DELETE_BUTTONS}
 HANDOFF_TOPICS = {"talk_to_counsellor": "asked", "crisis": "crisis"}
+OUT_OF_SCOPE = "out_of_scope"
+CLARIFY = "clarify"
+SERVICE_UNAVAILABLE = "service_unavailable"
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,17 @@ class Reply:
     buttons: list[dict[str, str]] = field(default_factory=list)
     sender: str = "bot"
     handoff: str | None = None
+    country: str | None = None  # for analytics: the destination country the question named
+    unanswered: str | None = None  # for analytics: clarify, out_of_scope, service_unavailable
+
+
+def unanswered_reason(message: BotMessage) -> str | None:
+    """Why a bot message did not answer the question (None when it did): analytics counts these."""
+    if message.custom.get("clarify"):
+        return CLARIFY
+    if message.topic == OUT_OF_SCOPE:
+        return OUT_OF_SCOPE
+    return None
 
 
 def new_conversation_id() -> str:
@@ -88,6 +102,10 @@ class ConversationService:
     async def handle(self, inbound: Inbound) -> list[Reply]:
         """Answer one inbound message; a message already received (same client key) is not
         processed twice: its stored replies are returned again."""
+        with MESSAGE_SECONDS.labels(inbound.channel).time():
+            return await self._handle(inbound)
+
+    async def _handle(self, inbound: Inbound) -> list[Reply]:
         text = clean_text(inbound.text, self._max_chars)
         payload = inbound.payload if inbound.payload and PAYLOAD.match(inbound.payload) else None
         async with transaction(self._sessions) as session:
@@ -145,6 +163,8 @@ class ConversationService:
                     buttons=reply.buttons,
                     language=reply.language,
                     reply_to=received_id,
+                    country=reply.country,
+                    unanswered=reply.unanswered,
                 )
                 for reply in replies
             )
@@ -183,6 +203,13 @@ class ConversationService:
         """Payloads the app itself handles: language choice and data deletion."""
         if payload in LANGUAGE_PAYLOADS:
             language = LANGUAGE_PAYLOADS[payload]
+        await self._handoffs.erased(conversation_id)
+
+    async def forget(self, conversation_id: str, language: str | None = None) -> Reply:
+        """Erase the conversation everywhere (the widget's button) and say so in its language."""
+        language = language or await self.language_of(conversation_id)
+        await self.erase(conversation_id)
+        return await self._content(DELETE_MY_DATA, language, "deleted")
             await self.choose_language(inbound.conversation_id, inbound.channel, language)
             return [
                 await self._content(CHANGE_LANGUAGE, language, f"now_{LANGUAGE_NAMES[language]}")
@@ -203,13 +230,6 @@ class ConversationService:
                     await self.choose_language(inbound.conversation_id, inbound.channel, named)
                     reply = await self._content(
                         CHANGE_LANGUAGE, named, f"now_{LANGUAGE_NAMES[named]}"
-        await self._handoffs.erased(conversation_id)
-
-    async def forget(self, conversation_id: str, language: str | None = None) -> Reply:
-        """Erase the conversation everywhere (the widget's button) and say so in its language."""
-        language = language or await self.language_of(conversation_id)
-        await self.erase(conversation_id)
-        return await self._content(DELETE_MY_DATA, language, "deleted")
                     )
                 else:
                     reply = replace(
@@ -251,19 +271,26 @@ class ConversationService:
             RASA_FAILURES.inc()
             log.error("rasa_unavailable conversation=%s error=%s", inbound.conversation_id, error)
             return [
-                Reply(self._translator.text(language, "fallback.service_unavailable"), language)
+                Reply(
+                    self._translator.text(language, "fallback.service_unavailable"),
+                    language,
+                    unanswered=SERVICE_UNAVAILABLE,
+                )
             ]
         return [self._reply(message, language) for message in messages]
 
     @staticmethod
     def _reply(message: BotMessage, language: str) -> Reply:
         handoff_reason = message.custom.get("handoff")
+        country = message.custom.get("country")
         return Reply(
             message.text,
             language,
             message.topic,
             message.buttons,
             handoff=str(handoff_reason) if handoff_reason else None,
+            country=str(country)[:8] if country else None,
+            unanswered=unanswered_reason(message),
         )
 
     async def _conversation(self, session: AsyncSession, inbound: Inbound) -> Conversation:

@@ -17,6 +17,7 @@ from core.db import transaction
 from core.errors import NotFound, RasaUnavailable, SahayatriError
 from core.handoff import State
 from core.i18n import Translator
+from core.metrics import HANDOFF_FIRST_RESPONSE_SECONDS, HANDOFF_WAITING_SECONDS
 from core.models import Account, Conversation, Message, Note, aware, utcnow
 from core.rasa_client import RasaClient
 
@@ -145,8 +146,12 @@ class HandoffService:
                 )
             )
             won = bool(result.rowcount == 1)  # type: ignore[attr-defined]
-            language = (await self._get(session, conversation_id)).language or "ne"
+            conversation = await self._get(session, conversation_id)
+            language = conversation.language or "ne"
         if won:
+            if conversation.waiting_since and conversation.claimed_at:
+                waited = aware(conversation.claimed_at) - aware(conversation.waiting_since)
+                HANDOFF_WAITING_SECONDS.observe(waited.total_seconds())
             await self._broker.publish(
                 CONSOLE, {"event": "claimed", "conversation_id": conversation_id}
             )
@@ -197,7 +202,11 @@ class HandoffService:
             raise SahayatriError("an empty reply is not sent")
         async with transaction(self._sessions) as session:
             conversation = await self._held(session, conversation_id, counsellor_id)
-            conversation.first_response_at = conversation.first_response_at or utcnow()
+            if conversation.first_response_at is None:
+                conversation.first_response_at = utcnow()
+                if conversation.claimed_at:
+                    answered = conversation.first_response_at - aware(conversation.claimed_at)
+                    HANDOFF_FIRST_RESPONSE_SECONDS.observe(answered.total_seconds())
             language = conversation.language or "ne"
         await self._send(conversation_id, [Outgoing(text, language, "counsellor")])
 
@@ -327,6 +336,11 @@ class HandoffService:
             )
             return list(rows)
 
+    async def erased(self, conversation_id: str) -> None:
+        """Tell every console (in every process) that the person erased this conversation, so
+        that it leaves their queues and open transcripts at once."""
+        await self._broker.publish(CONSOLE, {"event": "erased", "conversation_id": conversation_id})
+
     async def user_wrote(self, conversation_id: str) -> None:
         """Tell the console that the user wrote while waiting or talking to a counsellor."""
         await self._broker.publish(
@@ -336,11 +350,6 @@ class HandoffService:
     async def _send(self, conversation_id: str, outgoing: list[Outgoing]) -> None:
         """Store the messages, then hand them to the conversation's channel."""
         async with transaction(self._sessions) as session:
-    async def erased(self, conversation_id: str) -> None:
-        """Tell every console (in every process) that the person erased this conversation, so
-        that it leaves their queues and open transcripts at once."""
-        await self._broker.publish(CONSOLE, {"event": "erased", "conversation_id": conversation_id})
-
             conversation = await self._get(session, conversation_id)
             channel = conversation.channel
             session.add_all(

@@ -82,6 +82,10 @@ class Message(Base):
     client_key: Mapped[str | None] = mapped_column(String(64), default=None)
     reply_to: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Analytics (migration 0007): the destination country the question named (ISO code), and
+    # why a bot reply did not answer it (clarify, out_of_scope, service_unavailable).
+    country: Mapped[str | None] = mapped_column(String(8), default=None)
+    unanswered: Mapped[str | None] = mapped_column(String(24), default=None)
 
 
 class Topic(Base):

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from core.errors import RasaUnavailable
+from core.metrics import RASA_SECONDS
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,11 @@ class RasaClient:
     async def send(self, sender: str, message: str, metadata: dict[str, str]) -> list[BotMessage]:
         """Send a user message; raise RasaUnavailable when Rasa is down, slow, or says nothing."""
         try:
-            response = await self._http.post(
-                "/webhooks/rest/webhook",
-                json={"sender": sender, "message": message, "metadata": metadata},
-            )
+            with RASA_SECONDS.time():
+                response = await self._http.post(
+                    "/webhooks/rest/webhook",
+                    json={"sender": sender, "message": message, "metadata": metadata},
+                )
             response.raise_for_status()
             raw = response.json()
         except (httpx.HTTPError, ValueError) as error:

@@ -7,11 +7,14 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from starlette.responses import Response
 
 from api.deps import ServicesDep
 from core.errors import RasaUnavailable
+from core.handoff import State
+from core.metrics import HANDOFF_QUEUE
+from core.models import Conversation
 
 router = APIRouter(tags=["operations"])
 
@@ -44,6 +47,16 @@ async def health(services: ServicesDep) -> JSONResponse:
 
 
 @router.get("/metrics", include_in_schema=False)
-async def metrics() -> Response:
-    """Prometheus metrics."""
+async def metrics(services: ServicesDep) -> Response:
+    """Prometheus metrics; the queue length is read from the database, so every process
+    reports the same, current figure."""
+    async with services.sessions() as session:
+        waiting = await session.execute(
+            select(Conversation.urgent, func.count())
+            .where(Conversation.state == State.WAITING)
+            .group_by(Conversation.urgent)
+        )
+        counts = {bool(urgent): count for urgent, count in waiting.all()}
+    for urgent in (False, True):
+        HANDOFF_QUEUE.labels(str(urgent).lower()).set(counts.get(urgent, 0))
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
