@@ -13,7 +13,7 @@ from core.errors import ContentError
 
 LANGUAGES = ("en", "ne")
 EXAMPLE_SCRIPTS = ("en", "ne", "ne-Latn")
-DOCUMENTS = ("hotlines", "services", "places", "menu")
+DOCUMENTS = ("hotlines", "services", "places", "menu", "risk_scoring")
 
 
 class Localized(BaseModel):
@@ -115,7 +115,8 @@ def dump_yaml(data: Any) -> str:
     """YAML the way the content files are written: block style, Unicode kept, long lines kept."""
 
     class _Dumper(yaml.SafeDumper):
-        pass
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
 
     def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
         style = "|" if "\n" in value else None

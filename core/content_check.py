@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from pydantic import ValidationError
+
 from core.content import (
     EXAMPLE_SCRIPTS,
     Localized,
@@ -19,6 +21,8 @@ from core.content import (
 )
 from core.errors import ContentError
 from core.nlu_data import stale_nlu_files
+from core.risk_check import LEVELS, RiskScoring, load_scoring
+from core.risk_check import TOPIC as RISK_TOPIC
 
 MAX_ANSWER_CHARS = 1200
 MIN_EXAMPLES = {"info": 15, "flow": 10, "meta": 10}
@@ -149,6 +153,23 @@ def duplicate_examples(entries: list[TopicEntry]) -> list[str]:
     return problems
 
 
+def check_scoring(scoring: RiskScoring, topic: TopicEntry | None) -> list[str]:
+    """Every question of the self-check has its text, and every result level its message."""
+    if topic is None:
+        return []
+    wanted = [q.message for q in scoring.questions] + [f"result_{lvl}" for lvl in LEVELS]
+    problems = [
+        f"{RISK_TOPIC}: no message {name!r} (risk_scoring.yml needs it)"
+        for name in wanted
+        if name not in topic.messages
+    ]
+    for question in scoring.questions:
+        for language in ("en", "ne"):
+            if not question.reason.get(language).strip():
+                problems.append(f"risk_scoring: {question.id}: reason.{language} is empty")
+    return problems
+
+
 def contract_topics(contract_path: Path) -> dict[str, str]:
     """Topic key → kind, from ../shared/topics.yml."""
     data = read_yaml(contract_path)
@@ -163,8 +184,11 @@ def check_repository(content_dir: Path, contract_path: Path, nlu_dir: Path) -> l
         services = load_document(content_dir, "services")
         menu = load_document(content_dir, "menu")
         contract = contract_topics(contract_path)
+        scoring = load_scoring(content_dir)
     except ContentError as error:
         return [str(error)]
+    except ValidationError as error:
+        return [f"risk_scoring: {error}"]
     problems: list[str] = []
     by_key = {entry.key: entry for entry in entries}
     for path in sorted((content_dir / "topics").glob("*.yml")):
@@ -187,6 +211,7 @@ def check_repository(content_dir: Path, contract_path: Path, nlu_dir: Path) -> l
         for key in group.get("topics") or []:
             if key not in by_key:
                 problems.append(f"menu: group {group.get('id')!r} names unknown topic {key!r}")
-    for relative in stale_nlu_files(entries, nlu_dir):
+    problems += check_scoring(scoring, by_key.get(RISK_TOPIC))
+    for relative in stale_nlu_files(entries, scoring, nlu_dir):
         problems.append(f"nlu/{relative} is out of date with content/: run `make nlu-data`")
     return problems

@@ -20,7 +20,10 @@ from core.language import answer_language, clean_text, detect_script, requested_
 from core.metrics import MESSAGE_SECONDS, MESSAGES, RASA_FAILURES
 from core.models import Conversation, Message, Note
 from core.rasa_client import BotMessage, RasaClient
+from core.risk_answers import forget_risk_answers
+from core.risk_check import is_result_topic
 from core.tracker_store import erase_tracker
+from core.unanswered import record_unanswered
 
 log = logging.getLogger(__name__)
 PAYLOAD = re.compile(r"^/[a-z][a-z0-9_]{0,63}$")
@@ -169,6 +172,8 @@ class ConversationService:
                 for reply in replies
             )
         MESSAGES.labels(inbound.channel, "bot").inc(len(replies))
+        if any(is_result_topic(reply.topic) for reply in replies):
+            await forget_risk_answers(self._sessions, self._tracker_url, inbound.conversation_id)
         return replies
 
     async def ensure(self, conversation_id: str, channel: str, session: AsyncSession) -> None:
@@ -198,11 +203,6 @@ class ConversationService:
             await session.execute(delete(Note).where(Note.person_id == conversation_id))
             await session.execute(delete(Conversation).where(Conversation.id == conversation_id))
         await erase_tracker(self._tracker_url, conversation_id)
-
-    async def _control(self, inbound: Inbound, payload: str, language: str) -> list[Reply]:
-        """Payloads the app itself handles: language choice and data deletion."""
-        if payload in LANGUAGE_PAYLOADS:
-            language = LANGUAGE_PAYLOADS[payload]
         await self._handoffs.erased(conversation_id)
 
     async def forget(self, conversation_id: str, language: str | None = None) -> Reply:
@@ -210,6 +210,11 @@ class ConversationService:
         language = language or await self.language_of(conversation_id)
         await self.erase(conversation_id)
         return await self._content(DELETE_MY_DATA, language, "deleted")
+
+    async def _control(self, inbound: Inbound, payload: str, language: str) -> list[Reply]:
+        """Payloads the app itself handles: language choice and data deletion."""
+        if payload in LANGUAGE_PAYLOADS:
+            language = LANGUAGE_PAYLOADS[payload]
             await self.choose_language(inbound.conversation_id, inbound.channel, language)
             return [
                 await self._content(CHANGE_LANGUAGE, language, f"now_{LANGUAGE_NAMES[language]}")
@@ -238,7 +243,7 @@ class ConversationService:
             elif reply.topic == DELETE_MY_DATA:
                 reply = replace(reply, buttons=self._choice_buttons(reply.language, DELETE_BUTTONS))
             followed.append(reply)
-            reason = HANDOFF_TOPICS.get(reply.topic or "") or reply.handoff
+            reason = reply.handoff or HANDOFF_TOPICS.get(reply.topic or "")
             if reason:
                 # The reply (for a crisis: the emergency numbers) goes out first, then the queue.
                 outgoing = await self._handoffs.request(
@@ -277,6 +282,7 @@ class ConversationService:
                     unanswered=SERVICE_UNAVAILABLE,
                 )
             ]
+        await record_unanswered(self._sessions, inbound.channel, message, messages)
         return [self._reply(message, language) for message in messages]
 
     @staticmethod

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.nlg.flows import is_flow_response, render_flow
 from core.answers import OTHER_LANGUAGE, topic_buttons, topic_message
 from core.i18n import Translator
 from core.nlu_data import topic_of_response
@@ -42,6 +43,14 @@ async def render(
             "buttons": await topic_buttons(session, ["hotlines"], language),
             "custom": {"clarify": True, "handoff": "not_understood"},
         }
+
+    if is_flow_response(name):
+        slots = (body.get("tracker") or {}).get("slots") or {}
+        answer = await render_flow(session, translator, name, slots, language)
+        if answer is not None:
+            return answer
+        log.error("nlg_flow_content_missing response=%s", name)
+        return {"text": translator.text(language, "fallback.service_unavailable"), "custom": {}}
 
     key = topic_of_response(name)
     message = arguments.get("message")

@@ -6,7 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 FALLBACK_INTENT = "nlu_fallback"
-NOT_A_TOPIC = {FALLBACK_INTENT, "out_of_scope", "greet", "goodbye"}
+NOT_A_TOPIC = {FALLBACK_INTENT, "out_of_scope", "greet", "goodbye", "affirm", "deny"}
 
 
 def likely_topics(tracker: Tracker, count: int = 2) -> List[Text]:

@@ -9,6 +9,8 @@ import yaml
 
 from core.content import TopicEntry, write_topic
 from core.nlu_data import write_nlu_data
+from core.risk_check import load_scoring
+from core.settings import PROJECT_ROOT
 
 
 def entry(key: str, kind: str = "info", **changes: Any) -> dict[str, Any]:
@@ -61,10 +63,12 @@ def build(root: Path, entries: list[dict[str, Any]]) -> tuple[Path, Path, Path]:
         yaml.safe_dump({"groups": [{"id": "all", "topics": [e["key"] for e in entries]}]}),
         encoding="utf-8",
     )
+    scoring = (PROJECT_ROOT / "content" / "risk_scoring.yml").read_text(encoding="utf-8")
+    (content / "risk_scoring.yml").write_text(scoring, encoding="utf-8")
     contract = root / "topics.yml"
     contract.write_text(
         yaml.safe_dump({"topics": [{"key": e["key"], "kind": e["kind"]} for e in entries]}),
         encoding="utf-8",
     )
-    write_nlu_data([TopicEntry.model_validate(e) for e in entries], nlu)
+    write_nlu_data([TopicEntry.model_validate(e) for e in entries], load_scoring(content), nlu)
     return content, contract, nlu
