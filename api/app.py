@@ -16,6 +16,7 @@ import httpx
 from fastapi import FastAPI
 
 from api.console.router import router as console_router
+from api.editor.router import router as editor_router
 from api.deps import Services
 from api.health.router import router as health_router
 from api.nlg.router import router as nlg_router
@@ -187,5 +188,6 @@ def create_app(
     app.add_middleware(PublicApiCors)
     app.include_router(telegram_router)
     app.include_router(console_router)
+    app.include_router(editor_router)
     return app
     app.include_router(privacy_router)

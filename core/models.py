@@ -112,6 +112,12 @@ class TopicRevision(Base):
     status: Mapped[str] = mapped_column(String(16), default="published")
     author: Mapped[str] = mapped_column(String(64), default="import")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Editor workflow: draft → review → published; who approved, and when each step happened.
+    based_on_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    reviewer: Mapped[str | None] = mapped_column(String(64), default=None)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    note: Mapped[str | None] = mapped_column(String(256), default=None)
 
 
 class ContentDocument(Base):
@@ -181,6 +187,22 @@ class Note(Base):
     person_id: Mapped[str] = mapped_column(String(64), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class UnansweredQuestion(Base):
+    """A user message the assistant could not answer (fallback, out of scope, clarify), redacted."""
+
+    __tablename__ = "unanswered_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    text: Mapped[str] = mapped_column(Text)
+    script: Mapped[str | None] = mapped_column(String(8), default=None)
+    channel: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    topic_key: Mapped[str | None] = mapped_column(String(64), default=None)
+    handled_by: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

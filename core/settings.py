@@ -79,6 +79,15 @@ class Settings(BaseSettings):
         default=30,
         description="Nobody claimed a waiting chat for this long: it goes back to the assistant.",
     )
+    editor_require_second_approval: bool = Field(
+        default=False,
+        description="A second editor, not the author, must approve a revision before it is published.",
+    )
+    editor_stale_days: int = Field(
+        default=180,
+        ge=1,
+        description="Answers not reviewed for this many days are listed as stale.",
+    )
     redis_url: str = Field(
         default="",
         description="Redis for pub/sub between app processes (e.g. redis://127.0.0.1:6379/0).",
