@@ -15,13 +15,14 @@ from functools import partial
 import httpx
 from fastapi import FastAPI
 
+from api.audit.router import router as audit_router
 from api.console.router import router as console_router
 from api.editor.router import router as editor_router
 from api.deps import Services
 from api.health.router import router as health_router
 from api.nlg.router import router as nlg_router
-from api.telegram.router import router as telegram_router
 from api.privacy.router import router as privacy_router
+from api.telegram.router import router as telegram_router
 from api.widget.cors import PublicApiCors
 from api.widget.limits import ChatLimits, SlidingWindow
 from api.widget.router import router as widget_router
@@ -36,8 +37,8 @@ from core.db import create_engine, migrate, session_factory, transaction
 from core.handoff_service import HandoffService
 from core.i18n import Translator
 from core.rasa_client import RasaClient
-from core.settings import Settings
 from core.retention import purge_expired
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,6 @@ async def expire_waiting_forever(handoffs: HandoffService, longest_wait: timedel
         await asyncio.sleep(30)
 
 
-@asynccontextmanager
 async def purge_forever(services: Services, every_seconds: float = 3600) -> None:
     """A minute after start, then every hour, delete what is older than the retention limit
     (app DB and Rasa's tracker store)."""
@@ -70,6 +70,7 @@ async def purge_forever(services: Services, every_seconds: float = 3600) -> None
         await asyncio.sleep(every_seconds)
 
 
+@asynccontextmanager
 async def telegram_channel(settings: Settings, services: Services) -> AsyncIterator[None]:
     """Run the Telegram bot when a token is set: webhook when a secret is set, else polling."""
     token = settings.telegram_token.get_secret_value()
@@ -81,8 +82,8 @@ async def telegram_channel(settings: Settings, services: Services) -> AsyncItera
         services.translator,
         services.sessions,
         settings.secret_key.get_secret_value(),
-    )
         settings.retention_days,
+    )
     application = build_telegram_app(token, settings.telegram_api_url, deps)
     services.handoffs.deliveries["telegram"] = partial(
         deliver_outgoing, application.bot, services.sessions, services.translator
@@ -166,8 +167,8 @@ def create_app(
         expiry = asyncio.create_task(
             expire_waiting_forever(handoffs, timedelta(minutes=settings.handoff_timeout_minutes))
         )
-        async with telegram_channel(settings, app.state.services):
         purge = asyncio.create_task(purge_forever(app.state.services))
+        async with telegram_channel(settings, app.state.services):
             try:
                 yield
             finally:
@@ -189,5 +190,6 @@ def create_app(
     app.include_router(telegram_router)
     app.include_router(console_router)
     app.include_router(editor_router)
-    return app
     app.include_router(privacy_router)
+    app.include_router(audit_router)
+    return app

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import SESSION_COOKIE, Counsellor, csrf_guard
 from api.deps import ServicesDep
+from core import audit
 from core.accounts import SESSION_LIFETIME, log_in, log_out
 from core.content_store import published_entries
 from core.db import transaction
@@ -234,10 +235,11 @@ async def claim(conversation_id: str, me: Counsellor, services: ServicesDep) -> 
 
 @router.get("/api/conversations/{conversation_id}/transcript")
 async def transcript(
-    conversation_id: str, _me: Counsellor, services: ServicesDep
+    conversation_id: str, me: Counsellor, services: ServicesDep
 ) -> list[TranscriptLine]:
-    """The whole conversation, the bot's answers included."""
+    """The whole conversation, the bot's answers included (written to the audit log)."""
     messages = await _act(services.handoffs.transcript(conversation_id))
+    await audit.record(services.sessions, me, conversation_id, audit.VIEW_TRANSCRIPT)
     return [
         TranscriptLine(sender=m.sender, text=m.text, topic=m.topic, at=m.created_at)
         for m in messages
@@ -299,12 +301,11 @@ async def metrics(
 
 
 @router.get("/api/conversations/{conversation_id}/notes")
-async def notes(conversation_id: str, _me: Counsellor, services: ServicesDep) -> list[NoteOut]:
-    """Private notes about this person from earlier conversations too."""
-    return [
-        NoteOut(text=n.text, at=n.created_at)
-        for n in await services.handoffs.notes(conversation_id)
-    ]
+async def notes(conversation_id: str, me: Counsellor, services: ServicesDep) -> list[NoteOut]:
+    """Private notes about this person from earlier conversations too (written to the audit log)."""
+    found = await services.handoffs.notes(conversation_id)
+    await audit.record(services.sessions, me, conversation_id, audit.VIEW_NOTES)
+    return [NoteOut(text=n.text, at=n.created_at) for n in found]
 
 
 @router.post("/api/conversations/{conversation_id}/notes")
