@@ -31,6 +31,9 @@
     b.addEventListener("click", onClick);
     return b;
   }
+  function num(n) {  // Nepali writes Devanagari digits
+    return LANG === "ne" ? String(n).replace(/\d/g, function (d) { return "०१२३४५६७८९".charAt(+d); }) : String(n);
+  }
   function fmt(template, values) {
     return String(template).replace(/\{(\w+)\}/g, function (m, name) { return values[name] === undefined ? m : values[name]; });
   }
@@ -56,7 +59,7 @@
       $("work").hidden = false;
       $("me").textContent = who.display_name + " (" + who.role + ")";
       $("second-note").hidden = !who.second_approval_required;
-      $("stale-intro").textContent = fmt(S["editor.stale_intro"], { days: who.stale_days });
+      $("stale-intro").textContent = fmt(S["editor.stale_intro"], { days: num(who.stale_days) });
       loadTopics();
     }).catch(function (e) {
       if (e.status === 403) { say(S["editor.forbidden"]); return; }
@@ -75,7 +78,7 @@
 
   /* ---------- views ---------- */
   Array.prototype.forEach.call(document.querySelectorAll("nav [data-view]"), function (b) {
-    b.addEventListener("click", function () { showView(b.getAttribute("data-view")); });
+    b.addEventListener("click", function () { say(""); showView(b.getAttribute("data-view")); });
   });
   function showView(id) {
     Array.prototype.forEach.call(document.querySelectorAll(".view"), function (v) { v.hidden = v.id !== id; });
@@ -211,7 +214,7 @@
     ["en", "ne"].forEach(function (lang) {
       var text = $("answer-" + lang).value;
       var count = $("count-" + lang);
-      count.textContent = fmt(S["editor.characters"], { count: text.length, limit: MAX_ANSWER });
+      count.textContent = fmt(S["editor.characters"], { count: num(text.length), limit: num(MAX_ANSWER) });
       count.className = "count" + (text.length > MAX_ANSWER ? " over" : "");
       var titles = related.map(function (k) { return titleOf(k, lang) || k; });
       var box = $("preview-" + lang);
@@ -245,17 +248,34 @@
     $("error-list").textContent = "";
     Array.prototype.forEach.call(document.querySelectorAll("[aria-invalid]"), function (n) { n.removeAttribute("aria-invalid"); });
   }
+  var FIELD_LABELS = {
+    title: "editor.field_title", answer: "editor.field_answer", related: "editor.field_related",
+    sources: "editor.field_sources", reviewed_on: "editor.field_reviewed_on",
+    "examples.en": "editor.field_examples_en", "examples.ne": "editor.field_examples_ne",
+    "examples.ne-Latn": "editor.field_examples_ne_latn"
+  };
+  function fieldLabel(field) {  // "answer.en" → "Answer — English"; unknown names stay as they are
+    if (FIELD_LABELS[field]) return S[FIELD_LABELS[field]];
+    var parts = field.split("."), last = parts[parts.length - 1];
+    var lang = last === "en" ? S["editor.english"] : last === "ne" ? S["editor.nepali"] : null;
+    var base = parts.slice(0, -1).join(".");
+    if (lang && FIELD_LABELS[base]) return S[FIELD_LABELS[base]] + " — " + lang;
+    if (lang && parts[0] === "messages") return fmt(S["editor.field_message"], { name: parts[1] }) + " — " + lang;
+    return field;
+  }
   function showErrors(detail) {
     clearErrors();
     var list = $("error-list");
     (detail.errors || []).forEach(function (problem) {
-      list.appendChild(el("li", "", problem.field + ": " + problem.message));
-      var field = document.querySelector('[data-field="' + problem.field.replace(/"/g, "") + '"]') ||
-        document.querySelector('[data-field="' + problem.field.split(".")[0] + '"]');
-      if (field) field.setAttribute("aria-invalid", "true");
+      list.appendChild(el("li", "", fieldLabel(problem.field) + ": " + problem.message));
+      Array.prototype.forEach.call(document.querySelectorAll("[data-field]"), function (node) {
+        var name = node.getAttribute("data-field");
+        if (name === problem.field || name.indexOf(problem.field + ".") === 0) node.setAttribute("aria-invalid", "true");
+      });
     });
     $("errors").hidden = false;
     say(detail.message);
+    $("status").scrollIntoView();
   }
 
   /* ---------- workflow ---------- */
