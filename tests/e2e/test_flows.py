@@ -54,8 +54,8 @@ def test_high_risk_check_gives_reasons_forgets_answers_and_queues_on_yes(stack: 
 
     for number, question in enumerate(SCORING.questions):
         yes = question.id in HIGH_RISK
-        # Buttons and typed answers in every script both count.
-        answer = [{"payload": "/affirm" if yes else "/deny"}, {"text": "ho" if yes else "haina"}]
+        # Buttons and typed answers both count.
+        answer = [{"payload": "/affirm" if yes else "/deny"}, {"text": "yes" if yes else "no"}]
         replies, _ = send(stack, conversation, **answer[number % 2])
         if number + 1 < len(SCORING.questions):
             [asked] = replies
@@ -70,7 +70,7 @@ def test_high_risk_check_gives_reasons_forgets_answers_and_queues_on_yes(stack: 
     user_texts = [text for sender, text, _ in app_rows(stack, conversation) if sender == "user"]
     assert user_texts == ["can you check if my job offer is risky?"] + [""] * len(SCORING.questions)
     tracked = tracker_user_texts(stack, conversation)
-    assert not any('"ho"' in data or '"haina"' in data or "/affirm" in data for data in tracked)
+    assert not any('"yes"' in data or '"no"' in data or "/affirm" in data for data in tracked)
 
     # "yes" to the offer: a counsellor is asked for, with the self-check as the reason.
     replies, _ = send(stack, conversation, text="yes")
@@ -82,6 +82,14 @@ def test_high_risk_check_gives_reasons_forgets_answers_and_queues_on_yes(stack: 
         queue = console.get("/console/api/queue").json()
     [item] = [item for item in queue if item["conversation_id"] == conversation]
     assert item["reason"] == "risk_check"
+
+
+@pytest.mark.parametrize("answer", ["छैन", "haina", "hoina"])
+def test_typed_nepali_answers_move_the_check_on_in_nepali(stack: Stack, answer: str) -> None:
+    [first], conversation = send(stack, None, text="जोखिम जाँच गरौं")
+    assert first["text"] == RISK.answer.ne
+    [second], _ = send(stack, conversation, text=answer)
+    assert second["text"] == RISK.messages[SCORING.questions[1].message].ne
 
 
 def test_another_question_in_the_middle_leaves_the_check(stack: Stack) -> None:
@@ -96,9 +104,9 @@ def test_another_question_in_the_middle_leaves_the_check(stack: Stack) -> None:
 
 
 def test_find_help_with_the_place_in_the_question(stack: Stack) -> None:
-    [answer], _ = send(stack, None, text="is there any organisation in Banke that helps?")
+    [answer], _ = send(stack, None, text="any ngo near me in jhapa")
     assert answer["topic"] == "find_help"
-    assert answer["text"].startswith("Here is what I found for Banke.")
+    assert answer["text"].startswith("Here is what I found for Jhapa.")
 
 
 def test_find_help_asks_for_the_place_then_answers(stack: Stack) -> None:
