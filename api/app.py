@@ -19,9 +19,12 @@ from api.audit.router import router as audit_router
 from api.console.router import router as console_router
 from api.editor.router import router as editor_router
 from api.deps import Services
+from api.docs.router import assets as docs_assets
+from api.docs.router import router as docs_router
 from api.health.router import router as health_router
 from api.nlg.router import router as nlg_router
 from api.privacy.router import router as privacy_router
+from api.security import SecurityHeaders
 from api.telegram.router import router as telegram_router
 from api.widget.cors import PublicApiCors
 from api.widget.limits import ChatLimits, SlidingWindow
@@ -181,7 +184,9 @@ def create_app(
                 if isinstance(broker, RedisBroker):
                     await broker.close()
 
-    app = FastAPI(title="Sahayatri", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="Sahayatri", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.include_router(health_router)
     app.include_router(nlg_router)
     app.include_router(widget_router)
@@ -192,4 +197,11 @@ def create_app(
     app.include_router(editor_router)
     app.include_router(privacy_router)
     app.include_router(audit_router)
+    app.include_router(docs_router)
+    app.mount("/docs/assets", docs_assets)
+    app.add_middleware(
+        SecurityHeaders,
+        max_body_bytes=settings.max_body_bytes,
+        https=settings.public_url.startswith("https://"),
+    )
     return app

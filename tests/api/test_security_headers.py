@@ -1,0 +1,77 @@
+"""Security headers on every kind of response, and 413 for request bodies over the limit."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from api.app import create_app
+from api.security import HTML_POLICY, NONE_POLICY
+from core.settings import Settings
+from tests.helpers.fake_rasa import answering, fake_rasa
+
+
+def client_of(settings: Settings) -> tuple[httpx.AsyncClient, object]:
+    app = create_app(settings, rasa_transport=fake_rasa(answering("greet")))
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://app"), app
+
+
+async def test_every_kind_of_response_carries_the_headers(settings: Settings) -> None:
+    client, app = client_of(settings)
+    async with app.router.lifespan_context(app), client:  # type: ignore[attr-defined]
+        for path in ("/privacy", "/console", "/api/widget/strings", "/widget.js", "/nope"):
+            response = await client.get(path)
+            assert response.headers["x-content-type-options"] == "nosniff", path
+            assert response.headers["referrer-policy"] == "no-referrer", path
+            assert "frame-ancestors 'none'" in response.headers["content-security-policy"], path
+        assert (await client.get("/privacy")).headers["content-security-policy"] == HTML_POLICY
+        assert (await client.get("/nope")).headers["content-security-policy"] == NONE_POLICY
+        console = await client.get("/console")
+        assert "form-action 'self'" in console.headers["content-security-policy"], "its own kept"
+        assert console.headers["cross-origin-resource-policy"] == "same-origin"
+        widget = await client.get("/widget.js")
+        assert widget.headers["cross-origin-resource-policy"] == "cross-origin", "embeddable"
+        refused = await client.get("/console/api/queue")
+        assert refused.status_code == 401 and refused.headers["x-frame-options"] == "DENY"
+        assert "strict-transport-security" not in refused.headers
+
+
+async def test_api_docs_come_from_the_app_itself(settings: Settings) -> None:
+    client, app = client_of(settings)
+    async with app.router.lifespan_context(app), client:  # type: ignore[attr-defined]
+        page = await client.get("/docs")
+        assert page.status_code == 200
+        assert not re.search(r"""(src|href)=["']https?:""", page.text), "no CDN"
+        assert "<script>" not in page.text, "no inline script"
+        for asset in re.findall(r"""(?:src|href)="(/docs/[^"]+)""", page.text):
+            assert (await client.get(asset)).status_code == 200, asset
+        assert (await client.get("/openapi.json")).status_code == 200
+
+
+async def test_bodies_over_the_limit_get_a_clear_413(settings: Settings) -> None:
+    small = settings.model_copy(update={"max_body_bytes": 2048})
+    client, app = client_of(small)
+    async with app.router.lifespan_context(app), client:  # type: ignore[attr-defined]
+        declared = await client.post("/api/messages", content=b"x" * 5000)
+        assert declared.status_code == 413
+        assert "too large" in declared.json()["detail"]
+
+        async def chunks():  # no Content-Length: counted while read
+            for _ in range(10):
+                yield b"y" * 1000
+
+        streamed = await client.post(
+            "/api/messages", content=chunks(), headers={"content-type": "application/json"}
+        )
+        assert streamed.status_code == 413 and "too large" in streamed.json()["detail"]
+        fine = await client.post("/api/messages", json={"text": "hello"})
+        assert fine.status_code == 200, "normal messages pass"
+        webhook = await client.post("/telegram/webhook", content=b"{" * 4000)
+        assert webhook.status_code == 413
+
+
+async def test_https_deployments_get_strict_transport_security(settings: Settings) -> None:
+    client, app = client_of(settings.model_copy(update={"public_url": "https://x.example"}))
+    async with app.router.lifespan_context(app), client:  # type: ignore[attr-defined]
+        assert "max-age" in (await client.get("/privacy")).headers["strict-transport-security"]
