@@ -107,7 +107,7 @@ async def telegram_channel(settings: Settings, services: Services) -> AsyncItera
     poller = None
     if settings.telegram_webhook_secret.get_secret_value():
         services.telegram_updates = partial(process, application)
-    else:
+    elif settings.telegram_polling:
         poller = asyncio.create_task(poll(application))
     try:
         yield

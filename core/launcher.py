@@ -1,8 +1,14 @@
 """`make run`: train if needed, start the action server, Rasa and the app, wait until healthy,
-restart a process that dies, and stop all three cleanly on Ctrl-C."""
+restart a process that dies, and stop all three cleanly on Ctrl-C.
+
+`make run-multi` (`--multi`): the production shape on one machine — PostgreSQL for the app and
+Rasa's tracker store, Redis for the app's broker and Rasa's lock store, two Rasa workers and two
+app processes sharing one listening address."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import os
 import secrets
 import signal
@@ -12,17 +18,27 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import asyncpg  # type: ignore[import-untyped]
 import httpx
+from sqlalchemy.engine import make_url
 
+from core.rasa_client import worker_urls
 from core.settings import PROJECT_ROOT, Settings
 from core.training import NLU_DIR, RASA_BIN, ensure_model
 
 APP_PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
 STARTUP_SECONDS = 300
+PGUSER = os.environ.get("PGUSER", "postgres")
+MULTI_DEFAULTS = {
+    "database_url": f"postgresql+asyncpg://{PGUSER}@127.0.0.1:5432/sahayatri_multi",
+    "rasa_tracker_url": f"postgresql+asyncpg://{PGUSER}@127.0.0.1:5432/sahayatri_multi_rasa",
+    "redis_url": "redis://127.0.0.1:6379/0",
+    "rasa_url": "http://127.0.0.1:5005,http://127.0.0.1:5006",
+}
 
 
 @dataclass(frozen=True)
@@ -32,10 +48,35 @@ class Service:
     name: str
     command: list[str]
     cwd: Path
+    env: dict[str, str] = field(default_factory=dict)  # on top of the stack's environment
+    pass_fds: tuple[int, ...] = ()
+    ready_url: str = ""  # the next process starts once this one answers here
+
+
+def rasa_tracker_url(app_url: str) -> str:
+    """The app's async URL of Rasa's tracker database, as Rasa (sync drivers) connects to it."""
+    url = make_url(app_url)
+    return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=False)
+
+
+def lock_store_environment(redis_url: str) -> dict[str, str]:
+    """Rasa's lock store: in memory for one worker, Redis (database 1) when Redis is configured,
+    so that several workers never process the same conversation at once."""
+    parts = urlsplit(redis_url)
+    return {
+        "RASA_LOCK_STORE": "redis" if redis_url else "in_memory",
+        "RASA_LOCK_STORE_HOST": parts.hostname or "127.0.0.1",
+        "RASA_LOCK_STORE_PORT": str(parts.port or 6379),
+        "RASA_LOCK_STORE_PASSWORD": parts.password or "",
+        "RASA_LOCK_STORE_DB": "1",
+    }
 
 
 def stack_environment(settings: Settings, var: Path) -> dict[str, str]:
-    """Environment shared by the three processes: fresh tokens unless the operator set them."""
+    """Environment shared by the processes: fresh tokens unless the operator set them."""
+    tracker = settings.rasa_tracker_url
+    if not tracker or tracker == Settings.model_fields["rasa_tracker_url"].default:
+        tracker = f"sqlite+aiosqlite:///{var / 'rasa-tracker.db'}"  # next to the stack's var/
     return {
         **os.environ,
         "SAHAYATRI_DATABASE_URL": settings.database_url,
@@ -49,11 +90,13 @@ def stack_environment(settings: Settings, var: Path) -> dict[str, str]:
         "SAHAYATRI_SECRET_KEY": settings.secret_key.get_secret_value() or local_secret(var),
         "SAHAYATRI_TELEGRAM_TOKEN": settings.telegram_token.get_secret_value(),
         "SAHAYATRI_TELEGRAM_API_URL": settings.telegram_api_url,
-        "RASA_TRACKER_DIALECT": os.environ.get("RASA_TRACKER_DIALECT", "sqlite"),
-        "RASA_TRACKER_DB": os.environ.get("RASA_TRACKER_DB", str(var / "rasa-tracker.db")),
-        "SAHAYATRI_RASA_TRACKER_URL": os.environ.get(
-            "SAHAYATRI_RASA_TRACKER_URL", f"sqlite+aiosqlite:///{var / 'rasa-tracker.db'}"
-        ),
+        "SAHAYATRI_RASA_TRACKER_URL": tracker,
+        "SAHAYATRI_REDIS_URL": settings.redis_url,
+        # Rasa reads these in nlu/endpoints.yml: the same tracker database the app erases from.
+        "RASA_TRACKER_URL": rasa_tracker_url(tracker),
+        "RASA_TRACKER_DIALECT": make_url(tracker).get_backend_name(),
+        "RASA_TRACKER_DB": make_url(tracker).database or "",
+        **lock_store_environment(settings.redis_url),
         "SANIC_HOST": "127.0.0.1",
         "PYTHONHASHSEED": "0",
         "RASA_TELEMETRY_ENABLED": "false",  # no telemetry or error reports leave the machine
@@ -71,61 +114,160 @@ def local_secret(var: Path) -> str:
     return path.read_text().strip()
 
 
-def services(settings: Settings, model: Path, env: dict[str, str]) -> list[Service]:
-    """The action server, Rasa (127.0.0.1, API behind --auth-token) and the app."""
+def rasa_service(name: str, url: str, model: Path, env: dict[str, str]) -> Service:
+    """One Rasa worker on 127.0.0.1, its HTTP API behind --auth-token."""
+    return Service(
+        name,
+        [
+            str(RASA_BIN),
+            "run",
+            "--enable-api",
+            "--auth-token",
+            env["SAHAYATRI_RASA_TOKEN"],
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(urlsplit(url).port),
+            "-m",
+            str(model),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
+        ],
+        NLU_DIR,
+    )
+
+
+def app_services(settings: Settings, shared_fd: int | None, count: int) -> list[Service]:
+    """The app: one uvicorn process, or `count` processes on the shared socket `shared_fd`,
+    the n-th also on port+n. Only the first long-polls Telegram (a bot has one poller); the
+    first must be up (schema migrated, content seeded) before the others start."""
+    if shared_fd is None:
+        command = [str(APP_PYTHON), "-m", "uvicorn", "api.app:create_app", "--factory"]
+        options = ["--host", settings.host, "--port", str(settings.port), "--log-level", "warning"]
+        return [Service("app", command + options, PROJECT_ROOT)]
     return [
         Service(
-            "actions",
-            [
-                str(RASA_BIN),
-                "run",
-                "actions",
-                "--actions",
-                "actions",
-                "-p",
-                str(urlsplit(settings.action_server_url).port),
-            ],
-            NLU_DIR,
-        ),
-        Service(
-            "rasa",
-            [
-                str(RASA_BIN),
-                "run",
-                "--enable-api",
-                "--auth-token",
-                env["SAHAYATRI_RASA_TOKEN"],
-                "-i",
-                "127.0.0.1",
-                "-p",
-                str(urlsplit(settings.rasa_url).port),
-                "-m",
-                str(model),
-                "--endpoints",
-                "endpoints.yml",
-                "--credentials",
-                "credentials.yml",
-            ],
-            NLU_DIR,
-        ),
-        Service(
-            "app",
+            f"app-{n}",
             [
                 str(APP_PYTHON),
                 "-m",
-                "uvicorn",
-                "api.app:create_app",
-                "--factory",
+                "core.serve",
+                "--fd",
+                str(shared_fd),
                 "--host",
                 settings.host,
                 "--port",
-                str(settings.port),
-                "--log-level",
-                "warning",
+                str(settings.port + n),
             ],
             PROJECT_ROOT,
-        ),
+            env={"SAHAYATRI_TELEGRAM_POLLING": "true" if n == 1 else "false"},
+            pass_fds=(shared_fd,),
+            ready_url=f"http://{settings.host}:{settings.port + n}/health" if n == 1 else "",
+        )
+        for n in range(1, count + 1)
     ]
+
+
+def services(
+    settings: Settings,
+    model: Path,
+    env: dict[str, str],
+    shared_fd: int | None = None,
+    app_processes: int = 1,
+) -> list[Service]:
+    """The action server, the Rasa worker(s) and the app process(es)."""
+    workers = worker_urls(settings.rasa_url)
+    actions_port = str(urlsplit(settings.action_server_url).port)
+    return [
+        Service(
+            "actions",
+            [str(RASA_BIN), "run", "actions", "--actions", "actions", "-p", actions_port],
+            NLU_DIR,
+        ),
+        *(
+            rasa_service("rasa" if len(workers) == 1 else f"rasa-{n}", url, model, env)
+            for n, url in enumerate(workers, start=1)
+        ),
+        *app_services(settings, shared_fd, app_processes),
+    ]
+
+
+def app_urls(settings: Settings, app_processes: int) -> list[str]:
+    """Where each app process answers: the public address, and each process's own port."""
+    own = [f"http://{settings.host}:{settings.port + n}" for n in range(1, app_processes + 1)]
+    return [settings.public_url, *(own if app_processes > 1 else [])]
+
+
+def shared_listener(host: str, port: int) -> socket.socket:
+    """The one listening socket every app process accepts on (inherited by the children)."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    listener.listen(2048)
+    listener.set_inheritable(True)
+    return listener
+
+
+async def _ensure_database(url: str, fresh: bool) -> None:
+    parts = make_url(url)
+    admin = await asyncpg.connect(
+        host=parts.host or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or PGUSER,
+        password=parts.password,
+        database="postgres",
+    )
+    try:
+        name = parts.database or ""
+        if fresh:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+
+
+def ensure_database(url: str, fresh: bool = False) -> None:
+    """Create a PostgreSQL database named in `url` unless it exists (drop it first if `fresh`);
+    SQLite files are created by the app itself."""
+    if make_url(url).get_backend_name() == "postgresql":
+        asyncio.run(_ensure_database(url, fresh))
+
+
+def drop_database(url: str) -> None:
+    """Drop a PostgreSQL database the tests or the benchmark made."""
+
+    async def drop() -> None:
+        parts = make_url(url)
+        admin = await asyncpg.connect(
+            host=parts.host or "127.0.0.1",
+            port=parts.port or 5432,
+            user=parts.username or PGUSER,
+            password=parts.password,
+            database="postgres",
+        )
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{parts.database}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+    if make_url(url).get_backend_name() == "postgresql":
+        asyncio.run(drop())
+
+
+def multi_settings(**overrides: object) -> Settings:
+    """Settings of the production shape: MULTI_DEFAULTS unless the environment or `overrides`
+    say otherwise."""
+    defaults = {
+        key: value
+        for key, value in MULTI_DEFAULTS.items()
+        if f"SAHAYATRI_{key.upper()}" not in os.environ
+        and not (key == "redis_url" and "REDIS_URL" in os.environ)
+    }
+    return Settings(**{**defaults, **overrides})  # type: ignore[arg-type]
 
 
 def start(service: Service, env: dict[str, str], log_dir: Path) -> subprocess.Popen[bytes]:
@@ -135,10 +277,11 @@ def start(service: Service, env: dict[str, str], log_dir: Path) -> subprocess.Po
         return subprocess.Popen(
             service.command,
             cwd=service.cwd,
-            env=env,
+            env={**env, **service.env},
             stdout=log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            pass_fds=service.pass_fds,
         )
 
 
@@ -156,25 +299,52 @@ def stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
             process.wait()
 
 
-def is_healthy(settings: Settings) -> bool:
-    """Whether /health answers 200."""
+def is_healthy(settings: Settings, url: str | None = None) -> bool:
+    """Whether /health answers 200 (at the public address unless `url` names one process)."""
     try:
-        return httpx.get(f"{settings.public_url}/health", timeout=3).status_code == 200
+        return httpx.get(f"{url or settings.public_url}/health", timeout=3).status_code == 200
     except httpx.HTTPError:
         return False
 
 
-def wait_healthy(settings: Settings, processes: dict[str, subprocess.Popen[bytes]]) -> None:
-    """Poll /health until everything is up; raise if a process died or time ran out."""
+def answers(url: str) -> bool:
+    """Whether something answers HTTP at `url` (whatever the status)."""
+    try:
+        httpx.get(url, timeout=3)
+    except httpx.HTTPError:
+        return False
+    return True
+
+
+def check_alive(processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    """Raise naming the first process that exited."""
+    for name, process in processes.items():
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with code {process.returncode}; see its log")
+
+
+def wait_healthy(
+    settings: Settings, processes: dict[str, subprocess.Popen[bytes]], urls: list[str] | None = None
+) -> None:
+    """Poll /health (of every URL in `urls`) until everything is up; raise if a process died or
+    time ran out."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
-        for name, process in processes.items():
-            if process.poll() is not None:
-                raise RuntimeError(f"{name} exited with code {process.returncode}; see its log")
-        if is_healthy(settings):
+        check_alive(processes)
+        if all(is_healthy(settings, url) for url in urls or [settings.public_url]):
             return
         time.sleep(1)
     raise RuntimeError(f"not healthy after {STARTUP_SECONDS} s; see the logs")
+
+
+def wait_answering(url: str, processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    """Wait until `url` answers HTTP at all; raise if a process died or time ran out."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while not answers(url):
+        check_alive(processes)
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url} not answering after {STARTUP_SECONDS} s; see the logs")
+        time.sleep(0.5)
 
 
 @dataclass
@@ -186,23 +356,34 @@ class Stack:
     processes: dict[str, subprocess.Popen[bytes]]
     env: dict[str, str]
     log_dir: Path
+    app_urls: list[str] = field(default_factory=list)  # public address first, then each process
+
+    def named(self, name: str) -> list[Service]:
+        """The services called `name`, or the group `name-1`, `name-2`... (several workers)."""
+        return [s for s in self.wanted if s.name == name or s.name.rsplit("-", 1)[0] == name]
 
     def restart(self, name: str) -> None:
-        """Start the named process again (after it died or was stopped)."""
-        service = next(s for s in self.wanted if s.name == name)
-        self.processes[name] = start(service, self.env, self.log_dir)
+        """Start the named process (or group) again, after it died or was stopped."""
+        for service in self.named(name):
+            self.processes[service.name] = start(service, self.env, self.log_dir)
 
     def kill(self, name: str) -> None:
-        """Stop the named process at once (used to test failure handling)."""
-        process = self.processes[name]
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        """Stop the named process (or group) at once (used to test failure handling)."""
+        for service in self.named(name):
+            process = self.processes[service.name]
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
-def busy_ports(settings: Settings) -> list[str]:
+def busy_ports(settings: Settings, app_processes: int = 1) -> list[str]:
     """The addresses of the stack that something else already listens on."""
     busy = []
-    for url in (settings.public_url, settings.rasa_url, settings.action_server_url):
+    urls = [
+        *app_urls(settings, app_processes),
+        *worker_urls(settings.rasa_url),
+        settings.action_server_url,
+    ]
+    for url in urls:
         parts = urlsplit(url)
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -214,9 +395,10 @@ def busy_ports(settings: Settings) -> list[str]:
 
 
 @contextmanager
-def running_stack(settings: Settings, var: Path) -> Iterator[Stack]:
-    """Train if needed, start everything, wait until healthy; stop everything on exit."""
-    busy = busy_ports(settings)
+def running_stack(settings: Settings, var: Path, app_processes: int = 1) -> Iterator[Stack]:
+    """Train if needed, start everything, wait until healthy; stop everything on exit.
+    With `app_processes` > 1, that many app processes share the public address."""
+    busy = busy_ports(settings, app_processes)
     if busy:
         raise RuntimeError(
             f"{', '.join(busy)} already in use: is Sahayatri already running? Stop it first."
@@ -224,14 +406,21 @@ def running_stack(settings: Settings, var: Path) -> Iterator[Stack]:
     model, trained = ensure_model()
     print(f"[run] model {model.name} ({'trained now' if trained else 'reused: data unchanged'})")
     env = stack_environment(settings, var)
-    stack = Stack(settings, services(settings, model, env), {}, env, var / "log")
+    listener = shared_listener(settings.host, settings.port) if app_processes > 1 else None
+    fd = listener.fileno() if listener is not None else None
+    wanted = services(settings, model, env, fd, app_processes)
+    stack = Stack(settings, wanted, {}, env, var / "log", app_urls(settings, app_processes))
     try:
         for service in stack.wanted:
             stack.processes[service.name] = start(service, env, stack.log_dir)
-        wait_healthy(settings, stack.processes)
+            if service.ready_url:
+                wait_answering(service.ready_url, stack.processes)
+        wait_healthy(settings, stack.processes, stack.app_urls)
         yield stack
     finally:
         stop(stack.processes)
+        if listener is not None:
+            listener.close()
 
 
 def supervise(stack: Stack, max_restarts: int = 5, window_seconds: float = 120) -> None:
@@ -252,9 +441,17 @@ def supervise(stack: Stack, max_restarts: int = 5, window_seconds: float = 120) 
             stack.restart(name)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     """Run the whole stack in the foreground until Ctrl-C."""
-    settings = Settings()
+    parser = argparse.ArgumentParser(description="Start Sahayatri on this machine.")
+    parser.add_argument(
+        "--multi",
+        action="store_true",
+        help="two app processes and two Rasa workers, PostgreSQL and Redis (make run-multi)",
+    )
+    args = parser.parse_args(argv)
+    settings = multi_settings() if args.multi else Settings()
+    app_processes = 2 if args.multi else 1
     began = time.monotonic()
 
     def _interrupt(_signum: int, _frame: object) -> None:
@@ -263,9 +460,15 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)  # also when started in the background
     try:
-        with running_stack(settings, PROJECT_ROOT / "var") as stack:
+        if args.multi:
+            ensure_database(settings.database_url)
+            ensure_database(settings.rasa_tracker_url)
+        with running_stack(settings, PROJECT_ROOT / "var", app_processes) as stack:
             url = settings.public_url
             print(f"[run] healthy after {time.monotonic() - began:.0f} s")
+            if args.multi:
+                print(f"[run] processes  {', '.join(sorted(stack.processes))}")
+                print(f"[run] each app   {', '.join(stack.app_urls[1:])}")
             print(f"[run] widget     {url}/            (demo page; add ?lang=en for English)")
             print(
                 f"[run] console    {url}/console     (create an account first: make account ACCOUNT=name ROLE=counsellor)"
@@ -276,7 +479,7 @@ def main() -> int:
             supervise(stack)
     except KeyboardInterrupt:
         print("\n[run] stopped")
-    except RuntimeError as error:
+    except (RuntimeError, OSError) as error:
         print(f"[run] {error}")
         return 1
     return 0

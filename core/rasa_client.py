@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,8 +48,28 @@ def merge_custom(raw: list[dict[str, Any]]) -> list[BotMessage]:
     return [m for m in messages if m.text]
 
 
+def worker_urls(rasa_url: str) -> list[str]:
+    """The Rasa workers named in a setting: one URL, or several separated by commas."""
+    urls = [url.strip().rstrip("/") for url in rasa_url.split(",") if url.strip()]
+    return urls or ["http://127.0.0.1:5005"]
+
+
+def worker_order(sender: str, worker_count: int) -> list[int]:
+    """The workers to try for a sender, its own first: the same sender always goes to the same
+    worker (a stable hash, not Python's salted one), the next ones only when it is down."""
+    first = zlib.crc32(sender.encode()) % worker_count
+    return [(first + step) % worker_count for step in range(worker_count)]
+
+
 class RasaClient:
-    """Async client of the Rasa server and the action server."""
+    """Async client of the Rasa server (one or several workers) and the action server.
+
+    With several workers, each sender sticks to one of them, so its turns are processed in
+    order by one process; when that worker cannot be reached at all (connection refused), the
+    next one takes the message. The workers share the tracker store and Rasa's Redis lock
+    store, so a conversation that moved is continued, never processed twice at once. A worker
+    that is only slow is not bypassed: the message may already be in its hands.
+    """
 
     def __init__(
         self,
@@ -59,20 +80,40 @@ class RasaClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._token = token
+        self._workers = worker_urls(rasa_url)
         self._action_server_url = action_server_url.rstrip("/")
         self._http = httpx.AsyncClient(
-            base_url=rasa_url.rstrip("/"), timeout=timeout, transport=transport
+            timeout=timeout,
+            transport=transport,
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
         )
+
+    @property
+    def workers(self) -> list[str]:
+        """The Rasa workers' base URLs."""
+        return list(self._workers)
 
     async def close(self) -> None:
         """Release the connection pool."""
         await self._http.aclose()
 
+    async def _post(self, sender: str, path: str, **kwargs: Any) -> httpx.Response:
+        """POST to the sender's worker, or to the next one when it refuses the connection."""
+        order = worker_order(sender, len(self._workers))
+        for attempt, index in enumerate(order):
+            try:
+                return await self._http.post(f"{self._workers[index]}{path}", **kwargs)
+            except httpx.ConnectError:
+                if attempt == len(order) - 1:
+                    raise
+        raise AssertionError("unreachable: the loop returns or raises")
+
     async def send(self, sender: str, message: str, metadata: dict[str, str]) -> list[BotMessage]:
         """Send a user message; raise RasaUnavailable when Rasa is down, slow, or says nothing."""
         try:
             with RASA_SECONDS.time():
-                response = await self._http.post(
+                response = await self._post(
+                    sender,
                     "/webhooks/rest/webhook",
                     json={"sender": sender, "message": message, "metadata": metadata},
                 )
@@ -88,7 +129,8 @@ class RasaClient:
     async def add_events(self, sender: str, events: list[dict[str, Any]]) -> None:
         """Append events (pause, resume, ...) to a conversation's tracker."""
         try:
-            response = await self._http.post(
+            response = await self._post(
+                sender,
                 f"/conversations/{sender}/tracker/events",
                 params={"token": self._token},
                 json=events,
@@ -98,14 +140,20 @@ class RasaClient:
             raise RasaUnavailable(f"{type(error).__name__}: {error}") from error
 
     async def status(self) -> dict[str, Any]:
-        """Rasa's /status (the loaded model); raise RasaUnavailable when unreachable."""
-        try:
-            response = await self._http.get("/status", params={"token": self._token}, timeout=3)
-            response.raise_for_status()
-            data = response.json()
-        except (httpx.HTTPError, ValueError) as error:
-            raise RasaUnavailable(f"{type(error).__name__}: {error}") from error
-        return data if isinstance(data, dict) else {}
+        """Rasa's /status (the loaded model) from every worker; raise RasaUnavailable when any
+        worker is unreachable, naming it."""
+        statuses = []
+        for worker in self._workers:
+            try:
+                response = await self._http.get(
+                    f"{worker}/status", params={"token": self._token}, timeout=3
+                )
+                response.raise_for_status()
+                data = response.json()
+            except (httpx.HTTPError, ValueError) as error:
+                raise RasaUnavailable(f"{worker}: {type(error).__name__}: {error}") from error
+            statuses.append(data if isinstance(data, dict) else {})
+        return statuses[0]
 
     async def action_server_ok(self) -> bool:
         """Whether the action server answers its health check."""

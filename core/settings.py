@@ -25,7 +25,10 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="Address users and Rasa reach the app at (NLG callback, links).",
     )
-    rasa_url: str = Field(default="http://127.0.0.1:5005", description="Rasa server.")
+    rasa_url: str = Field(
+        default="http://127.0.0.1:5005",
+        description="Rasa server; several workers comma-separated (each sender sticks to one).",
+    )
     rasa_token: SecretStr = Field(
         default=SecretStr(""), description="Rasa --auth-token for its HTTP API."
     )
@@ -56,6 +59,10 @@ class Settings(BaseSettings):
     telegram_api_url: str = Field(
         default="https://api.telegram.org",
         description="Bot API server (a local Bot API server, or a fake one in tests).",
+    )
+    telegram_polling: bool = Field(
+        default=True,
+        description="Long-poll Telegram when no webhook secret is set; exactly one process may poll.",
     )
     telegram_webhook_secret: SecretStr = Field(
         default=SecretStr(""),

@@ -161,7 +161,9 @@ async def handoff(sessions, person: str, reason: str, waited: int, first: int | 
                 handoff_reason=reason,
                 waiting_since=since,
                 claimed_at=since + timedelta(seconds=waited),
-                first_response_at=None if first is None else since + timedelta(seconds=waited + first),
+                first_response_at=None
+                if first is None
+                else since + timedelta(seconds=waited + first),
             )
         )
 

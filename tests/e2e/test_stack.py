@@ -134,17 +134,27 @@ def test_two_misunderstandings_in_a_row_offer_a_counsellor(stack: Stack) -> None
 
 
 def test_delete_my_data_erases_the_app_rows_and_the_rasa_tracker(stack: Stack) -> None:
-    import sqlite3
-    from contextlib import closing
+    import asyncio
+
+    from sqlalchemy import text
+
+    from core.db import create_engine
 
     conversation = ask(stack, "What is a labour permit?")["conversation_id"]
-    tracker = stack.env["RASA_TRACKER_DB"]
+
+    async def count_events() -> int:
+        engine = create_engine(stack.env["SAHAYATRI_RASA_TRACKER_URL"])  # SQLite or PostgreSQL
+        try:
+            async with engine.connect() as connection:
+                found = await connection.scalar(
+                    text("select count(*) from events where sender_id = :s"), {"s": conversation}
+                )
+        finally:
+            await engine.dispose()
+        return int(found or 0)
 
     def events() -> int:
-        with closing(sqlite3.connect(tracker)) as connection:
-            return connection.execute(
-                "select count(*) from events where sender_id = ?", (conversation,)
-            ).fetchone()[0]
+        return asyncio.run(count_events())
 
     assert events() > 0
     asked = ask(stack, "delete my data", conversation)["replies"][0]

@@ -1,0 +1,1 @@
+"""The admin dashboard: analytics for NGOs."""
