@@ -34,6 +34,7 @@ from core.db import transaction
 from core.errors import NotFound
 from core.i18n import N_, Translator
 from core.models import Account, TopicRevision
+from core.retrain import Retrainer
 
 router = APIRouter(prefix="/editor", tags=["editor"], dependencies=[Depends(csrf_guard)])
 Editor = Annotated[Account, Depends(require_role("editor"))]
@@ -372,3 +373,49 @@ async def dismiss(
     async with transaction(services.sessions) as session:
         await act(services, language, unanswered.dismiss(session, question_id, me.username))
     return {"dismissed": True}
+
+
+def get_retrainer(request: Request, services: ServicesDep) -> Retrainer:
+    """The process's retrainer, made on first use."""
+    state = request.app.state
+    if getattr(state, "retrainer", None) is None:
+        settings = services.settings
+        state.retrainer = Retrainer(
+            services.sessions, settings.rasa_url, settings.rasa_token.get_secret_value()
+        )
+    retrainer: Retrainer = state.retrainer
+    return retrainer
+
+
+RetrainerDep = Annotated[Retrainer, Depends(get_retrainer)]
+
+
+def percent(value: float | None) -> float | str:
+    return "–" if value is None else round(value * 100, 1)
+
+
+@router.get("/api/retrain")
+async def retrain_status(
+    _me: Editor, retrainer: RetrainerDep, services: ServicesDep, language: Language
+) -> dict[str, Any]:
+    """Progress of the latest retraining, and what came of it."""
+    status = retrainer.status.as_dict()
+    if retrainer.status.outcome:
+        status["message"] = services.translator.text(
+            language,
+            retrainer.status.outcome,
+            new=percent(retrainer.status.new_accuracy),
+            old=percent(retrainer.status.current_accuracy),
+        )
+    return status
+
+
+@router.post("/api/retrain", status_code=202)
+async def retrain(
+    me: Editor, retrainer: RetrainerDep, services: ServicesDep, language: Language
+) -> dict[str, Any]:
+    """Train on the published content in the background; the model is swapped in only if it
+    is not worse on the held-out questions."""
+    if not retrainer.start(me.username):
+        raise refused(services.translator, language, 409, N_("editor.retrain.busy"))
+    return retrainer.status.as_dict()

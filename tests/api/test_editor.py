@@ -164,6 +164,7 @@ EDITOR_GETS = [
     "/editor/api/revisions/1/diff",
     "/editor/api/stale",
     "/editor/api/inbox",
+    "/editor/api/retrain",
 ]
 EDITOR_POSTS = [
     "/editor/api/topics/passport/drafts",
@@ -172,6 +173,7 @@ EDITOR_POSTS = [
     "/editor/api/revisions/1/rollback",
     "/editor/api/inbox/1/example",
     "/editor/api/inbox/1/dismiss",
+    "/editor/api/retrain",
     "/editor/logout",
 ]
 

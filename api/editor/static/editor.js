@@ -84,6 +84,7 @@
     Array.prototype.forEach.call(document.querySelectorAll(".view"), function (v) { v.hidden = v.id !== id; });
     if (id === "stale-view") loadStale();
     if (id === "inbox-view") loadInbox();
+    if (id === "retrain-view") loadRetrain();
   }
 
   /* ---------- topic list ---------- */
@@ -417,6 +418,26 @@
       });
     }).catch(fail);
   }
+
+  /* ---------- retrain ---------- */
+  var RUNNING = { preparing: 1, training: 1, evaluating: 1, swapping: 1 };
+  var retrainTimer = null;
+  function showRetrain(st) {
+    $("retrain-progress").value = st.progress;
+    $("retrain-state").textContent = S["editor.retrain_state_" + st.state] || st.state;
+    $("retrain-message").textContent = st.message || "";
+    $("retrain-accuracy").textContent = st.current_accuracy === null || st.new_accuracy === null ? "" :
+      fmt(S["editor.retrain_accuracy"], { old: num((st.current_accuracy * 100).toFixed(1)), new: num((st.new_accuracy * 100).toFixed(1)) });
+    $("retrain-log").hidden = st.state !== "failed";
+    $("retrain-log").textContent = (st.log_tail || []).join("\n");
+    $("retrain-start").disabled = !!RUNNING[st.state];
+    clearTimeout(retrainTimer);
+    if (RUNNING[st.state]) retrainTimer = setTimeout(loadRetrain, 3000);
+  }
+  function loadRetrain() { api("GET", "/editor/api/retrain").then(showRetrain).catch(fail); }
+  $("retrain-start").addEventListener("click", function () {
+    api("POST", "/editor/api/retrain").then(showRetrain).catch(fail);
+  });
 
   start();
 })();
