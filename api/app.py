@@ -15,15 +15,17 @@ from functools import partial
 import httpx
 from fastapi import FastAPI
 
+from api.admin.router import router as admin_router
 from api.audit.router import router as audit_router
 from api.console.router import router as console_router
-from api.editor.router import router as editor_router
 from api.deps import Services
 from api.docs.router import assets as docs_assets
 from api.docs.router import router as docs_router
+from api.editor.router import router as editor_router
 from api.health.router import router as health_router
 from api.nlg.router import router as nlg_router
 from api.privacy.router import router as privacy_router
+from api.request_id import RequestIdMiddleware
 from api.security import SecurityHeaders
 from api.telegram.router import router as telegram_router
 from api.widget.cors import PublicApiCors
@@ -39,6 +41,7 @@ from core.conversation import ConversationService
 from core.db import create_engine, migrate, session_factory, transaction
 from core.handoff_service import HandoffService
 from core.i18n import Translator
+from core.logging_setup import configure_logging
 from core.rasa_client import RasaClient
 from core.retention import purge_expired
 from core.settings import Settings
@@ -123,8 +126,14 @@ async def telegram_channel(settings: Settings, services: Services) -> AsyncItera
 def create_app(
     settings: Settings | None = None, rasa_transport: httpx.AsyncBaseTransport | None = None
 ) -> FastAPI:
-    """Build the app; the database is migrated and seeded from content/ on first start."""
-    settings = settings or Settings()
+    """Build the app; the database is migrated and seeded from content/ on first start.
+
+    Without settings this is the process's entry point (`uvicorn --factory`, however many
+    processes): settings come from the environment and the logs become JSON lines.
+    """
+    if settings is None:
+        settings = Settings()
+        configure_logging(settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -204,4 +213,6 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         https=settings.public_url.startswith("https://"),
     )
+    app.include_router(admin_router)
+    app.add_middleware(RequestIdMiddleware)  # outermost: every log line of a request has its id
     return app

@@ -101,12 +101,6 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("SAHAYATRI_REDIS_URL", "REDIS_URL"),
     )
     log_level: str = Field(default="INFO", description="Python log level.")
-    analytics_min_group: int = Field(
-        default=5,
-        ge=2,
-        description="Analytics shows a group (a day, a topic, a country...) only when at least "
-        "this many people are in it; smaller ones appear as '<N'.",
-    )
     retention_days: int = Field(
         default=90,
         ge=1,
