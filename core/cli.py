@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import sys
 from pathlib import Path
 
@@ -209,6 +210,8 @@ def evaluate(args: argparse.Namespace) -> int:
     if is_healthy(settings):
         run_file(settings.public_url, args.file)
         return 0
+    # The stack started here serves only this evaluation from loopback: no per-IP limit.
+    os.environ["SAHAYATRI_MESSAGES_PER_MINUTE_PER_IP"] = "1000000"
     with running_stack(settings, PROJECT_ROOT / "var"):
         run_file(settings.public_url, args.file)
     return 0

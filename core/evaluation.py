@@ -43,9 +43,14 @@ def read_rows(path: Path) -> list[Row]:
 
 async def ask(client: httpx.AsyncClient, row: Row) -> Outcome:
     """Send one row as a fresh conversation; the first reply's topic is the answer."""
-    began = time.perf_counter()
-    response = await client.post("/api/messages", json={"text": row.text})
-    latency = (time.perf_counter() - began) * 1000
+    while True:
+        began = time.perf_counter()
+        response = await client.post("/api/messages", json={"text": row.text})
+        latency = (time.perf_counter() - began) * 1000
+        if response.status_code != 429:
+            break
+        # A running stack's rate limit: wait as told, the row is not a miss.
+        await asyncio.sleep(float(response.headers.get("Retry-After", "5")))
     replies = response.json().get("replies") or [] if response.status_code == 200 else []
     return Outcome(row, replies[0].get("topic") if replies else None, latency)
 
