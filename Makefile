@@ -6,7 +6,8 @@ CLI := $(PY) -m core.cli
 FILE ?= ../shared/eval/sample.csv
 
 .PHONY: run test setup locales nlu-data train content-check content-import content-export \
-        lint typecheck unit e2e rasa-validate rasa-test-stories eval heldout-eval nlu-report locales-extract account telegram-webhook admin purge
+        lint typecheck unit e2e rasa-validate rasa-test-stories eval heldout-eval nlu-report locales-extract account telegram-webhook admin purge \
+        run-multi e2e-multi bench
 
 setup:
 	@bash scripts/setup.sh
@@ -85,6 +86,21 @@ unit: locales
 
 e2e: locales train
 	@.venv/bin/pytest -m e2e -q
+
+## run-multi: the production shape on 127.0.0.1 — PostgreSQL, Redis, two app processes on one address, two Rasa workers
+run-multi: locales train
+	@$(PY) -m core.launcher --multi
+
+## e2e-multi: the end-to-end tests against the run-multi shape (fresh PostgreSQL databases, Redis)
+e2e-multi: locales train
+	@SAHAYATRI_E2E_MODE=multi .venv/bin/pytest -m e2e -q
+
+## bench: PEOPLE simulated people for DURATION seconds against TARGET (embedded, multi or a URL), then raw Rasa
+PEOPLE ?= 200
+DURATION ?= 120
+TARGET ?= embedded
+bench: locales train
+	@$(PY) scripts/bench.py --people $(PEOPLE) --duration $(DURATION) --target $(TARGET)
 
 ## test: everything — lint, types, content, Rasa data and stories, unit and end-to-end tests
 test: lint typecheck content-check rasa-validate locales train rasa-test-stories

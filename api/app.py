@@ -14,6 +14,7 @@ from functools import partial
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import text
 
 from api.admin.router import router as admin_router
 from api.audit.router import router as audit_router
@@ -141,6 +142,10 @@ def create_app(
         engine = create_engine(settings.database_url)
         sessions = session_factory(engine)
         async with transaction(sessions) as session:
+            if engine.dialect.name == "postgresql":  # processes starting at once: one seeds
+                await session.execute(
+                    text("SELECT pg_advisory_xact_lock(hashtext('sahayatri-seed'))")
+                )
             if await store_is_empty(session):
                 changed = await import_content(session, settings.content_dir)
                 log.info("content_imported topics=%d", changed)

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 import asyncpg  # type: ignore[import-untyped]
 import httpx
+from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
 from core.rasa_client import worker_urls
@@ -72,6 +73,22 @@ def lock_store_environment(redis_url: str) -> dict[str, str]:
     }
 
 
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """Every setting as the SAHAYATRI_* variable the child processes read it from, so that
+    settings made in code (tests, the benchmark) reach them too."""
+    env = {}
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if value is None:
+            continue
+        env[f"SAHAYATRI_{name.upper()}"] = (
+            str(value).lower() if isinstance(value, bool) else str(value)
+        )
+    return env
+
+
 def stack_environment(settings: Settings, var: Path) -> dict[str, str]:
     """Environment shared by the processes: fresh tokens unless the operator set them."""
     tracker = settings.rasa_tracker_url
@@ -79,6 +96,7 @@ def stack_environment(settings: Settings, var: Path) -> dict[str, str]:
         tracker = f"sqlite+aiosqlite:///{var / 'rasa-tracker.db'}"  # next to the stack's var/
     return {
         **os.environ,
+        **settings_environment(settings),
         "SAHAYATRI_DATABASE_URL": settings.database_url,
         "SAHAYATRI_HOST": settings.host,
         "SAHAYATRI_PORT": str(settings.port),

@@ -3,6 +3,7 @@
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from core.db import create_engine
@@ -18,6 +19,10 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Several app processes starting at once: one migrates, the others wait, then find
+            # the schema at head. Released when the transaction ends.
+            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('sahayatri-migrate'))"))
         context.run_migrations()
 
 

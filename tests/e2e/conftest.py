@@ -113,7 +113,7 @@ def multi_stack(var: Path, offset: int, telegram_url: str | None = None) -> Iter
         public_url=f"http://127.0.0.1:{28000 + offset}",
         rasa_url=f"http://127.0.0.1:{25005 + offset},http://127.0.0.1:{25006 + offset}",
         action_server_url=f"http://127.0.0.1:{25055 + offset}",
-        rasa_timeout_seconds=5,
+        rasa_timeout_seconds=10,
         telegram_token="123:E2E" if telegram_url else "",
         telegram_api_url=telegram_url or "http://127.0.0.1:9",
     )
