@@ -453,9 +453,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--actions-port", type=int, default=25055)
     parser.add_argument(
-        "--think-min", type=float, default=3.0, help="seconds a person reads and types, at least"
+        "--think-min", type=float, default=15.0, help="seconds a person reads and types, at least"
     )
-    parser.add_argument("--think-max", type=float, default=10.0, help="... and at most")
+    parser.add_argument("--think-max", type=float, default=45.0, help="... and at most")
     parser.add_argument(
         "--handoff-share", type=float, default=0.1, help="share of people who ask for a counsellor"
     )
