@@ -90,6 +90,7 @@ async def telegram_channel(settings: Settings, services: Services) -> AsyncItera
         services.sessions,
         settings.secret_key.get_secret_value(),
         settings.retention_days,
+        SlidingWindow(settings.messages_per_minute_per_conversation),
     )
     application = build_telegram_app(token, settings.telegram_api_url, deps)
     services.handoffs.deliveries["telegram"] = partial(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
@@ -17,6 +17,7 @@ from core.i18n import Translator
 from core.menu import GROUP_PREFIX, group_topics, menu_groups
 from core.models import TelegramChat
 from core.privacy import privacy_notice, pseudonym
+from core.rate_limit import SlidingWindow
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -41,6 +42,8 @@ class BotDeps:
     sessions: async_sessionmaker[AsyncSession]
     secret: str
     retention_days: int = 90
+    flood: SlidingWindow | None = None  # updates one chat may send per minute
+    flood_warned: set[str] = field(default_factory=set)
 
 
 def deps_of(context: ContextTypes.DEFAULT_TYPE) -> BotDeps:

@@ -14,10 +14,11 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
-from bot import handlers
+from bot import flood, handlers
 from bot.delivery import seconds
 from bot.handlers import BotDeps
 from core.i18n import N_, Translator
@@ -48,6 +49,7 @@ def build_telegram_app(token: str, api_url: str, deps: BotDeps) -> Application: 
         .build()
     )
     application.bot_data["deps"] = deps
+    application.add_handler(TypeHandler(Update, flood.guard), group=-1)
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(~private & filters.ALL, handlers.on_group_message))
     application.add_handler(CommandHandler("start", handlers.on_start, filters=private))
@@ -78,8 +80,14 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
 
 
 async def process(application: Application, data: dict[str, Any]) -> None:  # type: ignore[type-arg]
-    """Handle one update to the end (the caller acknowledges it only afterwards)."""
-    update = Update.de_json(data, application.bot)
+    """Handle one update to the end (the caller acknowledges it only afterwards); ValueError
+    when `data` is not a Telegram update."""
+    if not isinstance(data.get("update_id"), int):
+        raise ValueError("not a Telegram update: no integer update_id")
+    try:
+        update = Update.de_json(data, application.bot)
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        raise ValueError(f"not a Telegram update: {type(error).__name__}") from error
     await application.process_update(update)
 
 

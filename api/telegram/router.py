@@ -25,5 +25,8 @@ async def telegram_webhook(
         raise HTTPException(status_code=404, detail="Telegram webhook is not configured")
     if not secrets.compare_digest(secret_token, expected):
         raise HTTPException(status_code=403, detail="wrong secret token")
-    await services.telegram_updates(update)
+    try:
+        await services.telegram_updates(update)
+    except ValueError as error:  # malformed: Telegram itself never sends these
+        raise HTTPException(status_code=400, detail=str(error)) from error
     return {"ok": True}

@@ -2,41 +2,11 @@
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict, deque
-
 from fastapi import HTTPException
 
+from core.rate_limit import SlidingWindow
 
-class SlidingWindow:
-    """At most `limit` events per key in the last `seconds`."""
-
-    def __init__(self, limit: int, seconds: float = 60.0) -> None:
-        self._limit = limit
-        self._seconds = seconds
-        self._events: dict[str, deque[float]] = defaultdict(deque)
-
-    def _recent(self, key: str) -> deque[float]:
-        now = time.monotonic()
-        events = self._events[key]
-        while events and now - events[0] > self._seconds:
-            events.popleft()
-        return events
-
-    def blocked(self, key: str) -> bool:
-        """Whether `key` reached the limit in the window."""
-        return len(self._recent(key)) >= self._limit
-
-    def record(self, key: str) -> None:
-        """Count one event for `key`."""
-        self._recent(key).append(time.monotonic())
-
-    def allow(self, key: str) -> bool:
-        """Record one event for `key` unless it is over the limit."""
-        if self.blocked(key):
-            return False
-        self.record(key)
-        return True
+__all__ = ["ChatLimits", "SlidingWindow"]
 
 
 class ChatLimits:
@@ -46,13 +16,19 @@ class ChatLimits:
         self._ip = SlidingWindow(per_ip)
         self._conversation = SlidingWindow(per_conversation)
 
-    def check(self, ip: str, conversation_id: str | None) -> None:
-        """Raise 429 when this IP or conversation sent too much in the last minute."""
+    def check(
+        self,
+        ip: str,
+        conversation_id: str | None,
+        detail: str = "too many messages; please wait a minute",
+    ) -> None:
+        """Raise 429 (with `detail`, the polite text in the user's language) when this IP or
+        conversation sent too much in the last minute."""
         if not self._ip.allow(ip) or (
             conversation_id is not None and not self._conversation.allow(conversation_id)
         ):
             raise HTTPException(
                 status_code=429,
-                detail="too many messages; please wait a minute",
+                detail=detail,
                 headers={"Retry-After": "60"},
             )

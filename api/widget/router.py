@@ -17,13 +17,14 @@ from core.models import Message
 
 router = APIRouter(prefix="/api", tags=["chat"])
 KEEPALIVE_SECONDS = 20
+MAX_ID = 2**63 - 1  # the largest id a database stores
 
 
 @router.get("/conversations/{conversation_id}/messages")
 async def messages_since(
     conversation_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")],
     services: ServicesDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[StoredMessage]:
     """Messages that were not replies, after message id `after`: how a counsellor's messages
     (and the system's notes about the handoff) reach a widget that polls."""
@@ -79,7 +80,11 @@ async def delete_conversation(
     """The widget's "delete my data" button: erase this conversation everywhere (app database,
     notes, Rasa's tracker store, every console's queue) and confirm it in the user's language.
     Deleting what is already gone answers the same."""
-    services.chat_limits.check(request.client.host if request.client else "unknown", None)
+    services.chat_limits.check(
+        request.client.host if request.client else "unknown",
+        None,
+        services.translator.text(lang or "ne", "error.too_many_messages"),
+    )
     reply = await services.conversations.forget(conversation_id, lang)
     return Deleted(deleted=True, text=reply.text, language=reply.language)
 
@@ -88,7 +93,12 @@ async def delete_conversation(
 async def send_message(body: SendMessage, request: Request, services: ServicesDep) -> Replies:
     """Send one message and receive the assistant's replies."""
     client = request.client.host if request.client else "unknown"
-    services.chat_limits.check(client, body.conversation_id)
+    language = body.language or services.settings.default_language
+    services.chat_limits.check(
+        client,
+        body.conversation_id,
+        services.translator.text(language, "error.too_many_messages"),
+    )
     conversation_id = body.conversation_id or new_conversation_id()
     replies = await services.conversations.handle(
         Inbound(
