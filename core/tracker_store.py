@@ -17,20 +17,9 @@ BATCH = 500
 
 async def erase_tracker(tracker_url: str, sender_id: str) -> bool:
     """Delete every Rasa event of `sender_id`; False when the store could not be reached."""
-    if not tracker_url:
-        return False
-    engine = create_engine(tracker_url)
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(
-                text("DELETE FROM events WHERE sender_id = :sender"), {"sender": sender_id}
-            )
-    except SQLAlchemyError as error:
-        log.error("rasa_tracker_erase_failed error=%s", type(error).__name__)
-        return False
-    finally:
-        await engine.dispose()
-    return True
+    return await _delete(
+        tracker_url, "DELETE FROM events WHERE sender_id = :sender", {"sender": sender_id}
+    )
 
 
 async def purge_tracker(tracker_url: str, before: datetime, sender_ids: Sequence[str] = ()) -> int:
@@ -66,20 +55,24 @@ async def purge_tracker(tracker_url: str, before: datetime, sender_ids: Sequence
 async def forget_user_turns(tracker_url: str, sender_id: str, since: datetime) -> bool:
     """Delete `sender_id`'s user messages and slot values recorded since `since` (the answers
     of a finished self-check); False when the store could not be reached."""
+    return await _delete(
+        tracker_url,
+        "DELETE FROM events WHERE sender_id = :sender AND timestamp >= :since "
+        "AND type_name IN ('user', 'slot')",
+        {"sender": sender_id, "since": since.timestamp()},
+    )
+
+
+async def _delete(tracker_url: str, statement: str, values: dict[str, object]) -> bool:
+    """Run one DELETE on the tracker store; False when there is none or it cannot be reached."""
     if not tracker_url:
         return False
     engine = create_engine(tracker_url)
     try:
         async with engine.begin() as connection:
-            await connection.execute(
-                text(
-                    "DELETE FROM events WHERE sender_id = :sender AND timestamp >= :since "
-                    "AND type_name IN ('user', 'slot')"
-                ),
-                {"sender": sender_id, "since": since.timestamp()},
-            )
-    except SQLAlchemyError as error:
-        log.error("rasa_tracker_forget_failed error=%s", type(error).__name__)
+            await connection.execute(text(statement), values)
+    except (SQLAlchemyError, OSError) as error:
+        log.error("rasa_tracker_delete_failed error=%s", type(error).__name__)
         return False
     finally:
         await engine.dispose()
