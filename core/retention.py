@@ -1,7 +1,7 @@
 """Retention: nothing about a person is kept longer than SAHAYATRI_RETENTION_DAYS.
 
-The purge deletes, in the app database, messages, counsellor notes and expired sign-in
-sessions older than the limit, and every conversation with nothing newer left in it (its
+The purge deletes, in the app database, messages and counsellor notes older than the limit,
+expired sign-in sessions, and every conversation with nothing newer left in it (its
 Telegram delivery address goes with it); in Rasa's tracker store, every event older than the
 limit and every event of a purged conversation.
 """
@@ -39,7 +39,8 @@ async def purge_expired(
     now: datetime | None = None,
 ) -> Purged:
     """Delete everything older than `retention`, here and in Rasa's tracker store."""
-    cutoff = (now or utcnow()) - retention
+    now = now or utcnow()
+    cutoff = now - retention
     async with transaction(sessions) as session:
         old = select(Message.id).where(Message.created_at < cutoff)
         messages = await session.execute(
@@ -48,7 +49,7 @@ async def purge_expired(
             )
         )
         notes = await session.execute(delete(Note).where(Note.created_at < cutoff))
-        await session.execute(delete(LoginSession).where(LoginSession.expires_at < cutoff))
+        await session.execute(delete(LoginSession).where(LoginSession.expires_at < now))
         emptied = list(
             await session.scalars(
                 select(Conversation.id).where(
