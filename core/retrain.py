@@ -23,11 +23,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.content import write_document
 from core.content_store import document, published_entries
 from core.i18n import N_
 from core.models import utcnow
@@ -67,8 +68,13 @@ class RetrainStatus:
         return asdict(self)
 
 
+RUNNING_STATES = ("preparing", "training", "evaluating", "swapping")
+
+
 class Retrainer:
-    """One retraining at a time per app process, run as a background task."""
+    """One retraining at a time on the machine (a lock file), run as a background task of the
+    app process that started it; its status is kept in a file so that every app process
+    (several may serve the editor) shows the same progress."""
 
     def __init__(
         self,
@@ -84,6 +90,8 @@ class Retrainer:
         self._heldout = heldout
         self._models_dir = models_dir
         self._task: asyncio.Task[None] | None = None
+        self._lock: IO[str] | None = None
+        self._status_file = models_dir / "status.json"
         self.status = RetrainStatus()
 
     @property
@@ -92,14 +100,63 @@ class Retrainer:
         return self._task is not None and not self._task.done()
 
     def start(self, editor: str) -> bool:
-        """Start retraining in the background; False when one is already running."""
-        if self.running:
+        """Start retraining in the background; False when one is already running anywhere."""
+        if self.running or not self._take_lock():
             return False
         self.status = RetrainStatus(state="preparing", started_by=editor, started_at=utcnow())
+        self._save()
         self._task = asyncio.create_task(self._run())
         return True
 
+    def current(self) -> RetrainStatus:
+        """The latest retraining's status, whichever app process runs or ran it."""
+        if self.running or not self._status_file.exists():
+            return self.status
+        try:
+            data = json.loads(self._status_file.read_text(encoding="utf-8"))
+            status = RetrainStatus(**data)
+        except (OSError, ValueError, TypeError):
+            return self.status
+        if status.state in RUNNING_STATES and self._take_lock():
+            # Nobody holds the lock: the process that ran it stopped midway.
+            self._release_lock()
+            status.state, status.outcome = "failed", N_("editor.retrain.cancelled")
+        return status
+
+    def _take_lock(self) -> bool:
+        self._models_dir.mkdir(parents=True, exist_ok=True)
+        handle = (self._models_dir / ".retrain.lock").open("w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        self._lock = handle
+        return True
+
+    def _release_lock(self) -> None:
+        if self._lock is not None:
+            self._lock.close()  # closing the file releases the lock
+            self._lock = None
+
+    def _save(self) -> None:
+        self._status_file.write_text(json.dumps(self.status.as_dict(), default=str), "utf-8")
+
+    async def _save_while_running(self) -> None:
+        while True:
+            await asyncio.sleep(2)
+            await asyncio.to_thread(self._save)
+
     async def _run(self) -> None:
+        saver = asyncio.create_task(self._save_while_running())
+        try:
+            await self._work()
+        finally:
+            saver.cancel()
+            self._save()
+            self._release_lock()
+
+    async def _work(self) -> None:
         try:
             with tempfile.TemporaryDirectory(prefix="sahayatri-retrain-") as work:
                 nlu = Path(work) / "nlu"
@@ -125,8 +182,12 @@ class Retrainer:
         async with self._sessions() as session:
             entries = await published_entries(session)
             scoring = parse_scoring(await document(session, "risk_scoring"))
+            places = await document(session, "places")
         await asyncio.to_thread(shutil.copytree, NLU_DIR, nlu, ignore=COPY_IGNORE)
         await asyncio.to_thread(write_nlu_data, entries, scoring, nlu)
+        # The place extractor reads ../content/places.yml next to nlu/ when a model is loaded.
+        await asyncio.to_thread((nlu.parent / "content").mkdir)
+        await asyncio.to_thread(write_document, nlu.parent / "content", "places", places)
         self.status.progress = 5
 
     async def _train(self, nlu: Path) -> Path:

@@ -399,13 +399,14 @@ async def retrain_status(
     _me: Editor, retrainer: RetrainerDep, services: ServicesDep, language: Language
 ) -> dict[str, Any]:
     """Progress of the latest retraining, and what came of it."""
-    status = retrainer.status.as_dict()
-    if retrainer.status.outcome:
+    current = retrainer.current()
+    status = current.as_dict()
+    if current.outcome:
         status["message"] = services.translator.text(
             language,
-            retrainer.status.outcome,
-            new=percent(retrainer.status.new_accuracy),
-            old=percent(retrainer.status.current_accuracy),
+            current.outcome,
+            new=percent(current.new_accuracy),
+            old=percent(current.current_accuracy),
         )
     return status
 
