@@ -13,6 +13,7 @@ LABEL_WIDTH = 250
 VALUE_WIDTH = 60
 ROW_HEIGHT = 26
 COLUMN_HEIGHT = 180
+TOP_MARGIN = 18
 MAX_LABEL = 32
 
 
@@ -36,6 +37,7 @@ class Chart:
     height: int
     bars: list[Bar]
     axis_labels: list[tuple[float, str, str]]  # (x, anchor, text) under a column chart
+    peak: str = ""  # the value of the tallest column, written at the top
 
 
 def short(label: str) -> str:
@@ -74,7 +76,7 @@ def columns(days: Sequence[str], values: dict[str, Cell], show: Callable[[Cell],
     bars = []
     for n, day in enumerate(days):
         value = values.get(day, 0)
-        height = COLUMN_HEIGHT * _amount(value) / top
+        height = (COLUMN_HEIGHT - TOP_MARGIN) * _amount(value) / top
         bars.append(
             Bar(
                 day,
@@ -96,4 +98,5 @@ def columns(days: Sequence[str], values: dict[str, Cell], show: Callable[[Cell],
         if len(days) > 2
         else [(n * step + step / 2, "middle", day) for n, day in enumerate(days)]
     )
-    return Chart(WIDTH, COLUMN_HEIGHT + 24, bars, axis)
+    peak = show(max(values.values(), key=_amount)) if values else ""
+    return Chart(WIDTH, COLUMN_HEIGHT + 24, bars, axis, peak)

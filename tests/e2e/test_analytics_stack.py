@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 
 import httpx
 import pytest
+from playwright.sync_api import sync_playwright
 
 from core.launcher import Stack
+from tests.e2e.test_widget_browser import CHROMIUM_ARGS
 from tests.helpers.console import CSRF, PASSWORD, create_account_with_cli
 
 pytestmark = pytest.mark.e2e
@@ -41,3 +44,47 @@ def test_countries_asked_about_reach_the_dashboard_and_small_groups_do_not(stack
     metrics = httpx.get(f"{url}/metrics", timeout=10).text
     assert "sahayatri_rasa_call_seconds_count" in metrics
     assert "sahayatri_nlg_seconds_count" in metrics
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="needs Debian's chromium")
+def test_the_dashboard_renders_in_chromium_under_its_strict_csp(stack: Stack) -> None:
+    url = stack.settings.public_url
+    create_account_with_cli(stack.settings.database_url, "viewer", role="admin")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        context = browser.new_context()
+        signed_in = context.request.post(
+            f"{url}/console/login",
+            data={"username": "viewer", "password": PASSWORD},
+            headers=CSRF,
+        )
+        assert signed_in.ok
+        page = context.new_page()
+        problems: list[str] = []
+        page.on(
+            "console",
+            lambda message: (
+                "Content Security Policy" in message.text and problems.append(message.text)
+            ),
+        )
+        page.on("requestfailed", lambda request: problems.append(request.url))
+        page.on(
+            "response",
+            lambda response: (
+                response.status >= 400
+                and not response.url.endswith("/favicon.ico")
+                and problems.append(f"{response.status} {response.url}")
+            ),
+        )
+        page.goto(f"{url}/admin?lang=en")
+        page.get_by_role("button", name="Show").click()
+        page.wait_for_load_state("load")
+        assert page.locator("svg.chart").count() >= 1
+        bar_fill = page.locator("svg.chart rect.bar").first.evaluate(
+            "bar => getComputedStyle(bar).fill"
+        )
+        assert bar_fill == "rgb(42, 111, 151)"  # the stylesheet loaded under the CSP
+        assert problems == [], problems  # no CSP violation, nothing blocked
+        browser.close()
