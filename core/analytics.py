@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -75,12 +75,14 @@ class Period:
 
 @dataclass(frozen=True)
 class Suppressed:
-    """A figure left out because its group has fewer than `threshold` people."""
+    """A figure left out because its group has fewer than `threshold` people ("<5"), or, when
+    `secondary`, because together with a total it would give such a group away ("x")."""
 
     threshold: int
+    secondary: bool = False
 
     def __str__(self) -> str:
-        return f"<{self.threshold}"
+        return "x" if self.secondary else f"<{self.threshold}"
 
 
 Cell = str | int | float | Suppressed | None
@@ -107,6 +109,36 @@ class Report:
     min_group: int
     tables: dict[str, Table]
     unanswered_rate: float | Suppressed | None
+
+
+def hidden_with_totals(
+    rows: Sequence[Sequence[Any]],
+    group_of: Callable[[Sequence[Any]], Any],
+    people: int,
+    min_group: int,
+) -> frozenset[int]:
+    """Rows to hide besides the small ones, when each group's total is shown elsewhere.
+
+    Total less the rows shown is the sum of the rows hidden; within a group whose total is
+    shown, that sum must itself be a group of at least `min_group` people. So the smallest rows
+    shown are hidden too until it is (a hidden group of 3 and a shown one of 6 would otherwise
+    give the 3 away).
+    """
+    groups: dict[Any, list[int]] = {}
+    for index, row in enumerate(rows):
+        groups.setdefault(group_of(row), []).append(index)
+    hide: set[int] = set()
+    for members in groups.values():
+        if sum(rows[i][people] for i in members) < min_group:
+            continue  # the total is suppressed itself
+        small = [i for i in members if rows[i][people] < min_group]
+        hidden_sum = sum(rows[i][people] for i in small)
+        shown = sorted((i for i in members if i not in small), key=lambda i: rows[i][people])
+        while small and hidden_sum < min_group and shown:
+            extra = shown.pop(0)
+            hide.add(extra)
+            hidden_sum += rows[extra][people]
+    return frozenset(hide)
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -167,7 +199,10 @@ class Analytics:
             .order_by(day, Conversation.channel, language)
         )
         columns = ("day", "channel", "language", "conversations", "messages")
-        return self._table("channels_daily", columns, 3, rows.all())
+        found = rows.all()
+        # The day's total is on the page: the groups hidden on a day must add up to a group.
+        hide = hidden_with_totals(found, lambda row: row[0], 3, self._min)
+        return self._table("channels_daily", columns, 3, found, hide)
 
     async def channels(self) -> Table:
         """People and their messages per channel and language over the whole period."""
@@ -293,7 +328,13 @@ class Analytics:
         ]
         everyone = [handoff for handoffs in by_reason.values() for handoff in handoffs]
         if len(by_reason) > 1:
-            rows.append(self._handoff_row("all", everyone))
+            total = self._handoff_row("all", everyone)
+            # The counts of all reasons together, less the reasons shown, would give a hidden
+            # reason's count away: hide them then (the times are no sums, they stay).
+            for column in (1, 2):
+                if any(isinstance(row[column], Suppressed) for row in rows):
+                    total = (*total[:column], Suppressed(self._min, True), *total[column + 1 :])
+            rows.append(total)
         return Table("handoffs", columns, rows)
 
     async def risk_outcomes(self) -> Table:
@@ -337,15 +378,24 @@ class Analytics:
         return people if people >= self._min else Suppressed(self._min)
 
     def _table(
-        self, key: str, columns: tuple[str, ...], people: int, rows: Iterable[Sequence[Any]]
+        self,
+        key: str,
+        columns: tuple[str, ...],
+        people: int,
+        rows: Iterable[Sequence[Any]],
+        hide: frozenset[int] = frozenset(),
     ) -> Table:
         """Columns before `people` name the group; from `people` on they are figures about its
-        people, all suppressed when the group has fewer than `min_group` people."""
+        people, all suppressed when the group has fewer than `min_group` people, or when the
+        row's index is in `hide` (secondary suppression)."""
         built: list[tuple[Cell, ...]] = []
-        for values in rows:
+        for index, values in enumerate(rows):
             names = tuple("" if value is None else value for value in values[:people])
-            hidden = values[people] < self._min
-            figures = tuple(Suppressed(self._min) if hidden else v for v in values[people:])
+            figures: tuple[Cell, ...] = tuple(values[people:])
+            if values[people] < self._min:
+                figures = (Suppressed(self._min),) * len(figures)
+            elif index in hide:
+                figures = (Suppressed(self._min, secondary=True),) * len(figures)
             built.append(names + figures)
         return Table(key, columns, built)
 

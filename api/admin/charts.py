@@ -46,7 +46,7 @@ def short(label: str) -> str:
 
 def _amount(cell: Cell) -> float:
     if isinstance(cell, Suppressed):
-        return cell.threshold
+        return 0.0 if cell.secondary else cell.threshold
     return float(cell) if isinstance(cell, int | float) else 0.0
 
 

@@ -92,7 +92,7 @@ class Labels:
     def figure(self, cell: Cell) -> str:
         """A number as the language writes it; a suppressed one as "<N"."""
         if isinstance(cell, Suppressed):
-            return "<" + format_value(self._language, cell.threshold)
+            return "x" if cell.secondary else "<" + format_value(self._language, cell.threshold)
         if cell is None or cell == "":
             return "–"
         return format_value(self._language, cell)

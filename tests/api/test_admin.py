@@ -103,7 +103,7 @@ async def test_csv_has_aggregates_only_and_no_group_under_the_threshold(
             for row in csv_rows(response):
                 for column in ("people", "conversations"):
                     if column in row:
-                        assert row[column] == "<5" or int(row[column]) >= 5, (table, row)
+                        assert row[column] in ("<5", "x") or int(row[column]) >= 5, (table, row)
         topics = csv_rows(await client.get("/admin/export/topics.csv"))
         assert {"topic": "labour_permit", "people": "5", "questions": "10"} in topics
         assert all(set(row) == {"topic", "people", "questions"} for row in topics)

@@ -102,8 +102,10 @@ async def test_activity_per_day_channel_and_language(sessions) -> None:
     result = await report(sessions)
     assert rows(result, "daily") == {"2026-03-10": (8, 13)}
     by_channel = {row[:3]: row[3:] for row in result.tables["channels_daily"].rows}
+    # With the day's total shown, 8 - 5 would give the three on the widget away: both hidden.
+    both_hidden = (Suppressed(5, secondary=True),) * 2
     assert by_channel == {
-        ("2026-03-10", "telegram", "en"): (5, 10),
+        ("2026-03-10", "telegram", "en"): both_hidden,
         ("2026-03-10", "widget", "ne"): (HIDDEN, HIDDEN),
     }
     assert result.tables["channels"].rows[0] == ("telegram", "en", 5, 10)
@@ -177,7 +179,31 @@ async def test_handoff_waiting_and_first_response_median_and_p90(sessions) -> No
     table = rows(result, "handoffs")
     assert table["asked"] == (6, 6, 210, 450, 105, 165)
     assert table["crisis"] == (HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN)
-    assert table["all"][:2] == (10, 10)
+    # All reasons together less "asked" would give the four crisis handoffs away.
+    assert table["all"][:3] == (Suppressed(5, True), Suppressed(5, True), 90)
+
+
+async def test_the_total_of_all_reasons_is_shown_when_no_reason_is_hidden(sessions) -> None:
+    for n in range(5):
+        await handoff(sessions, f"a{n}", "asked", 60, first=10)
+        await handoff(sessions, f"c{n}", "crisis", 10, first=5)
+    assert rows(await report(sessions), "handoffs")["all"][:2] == (10, 10)
+
+
+async def test_a_day_total_cannot_give_a_small_channel_away(sessions) -> None:
+    await people_ask(sessions, 6, topic="passport", channel="telegram", language="en", prefix="t")
+    await people_ask(sessions, 5, topic="passport", channel="web", language="ne", prefix="n")
+    await people_ask(sessions, 3, topic="passport", channel="web", language="en", prefix="e")
+    result = await report(sessions)
+    assert rows(result, "daily") == {"2026-03-10": (14, 14)}
+    by_channel = {row[1:3]: row[3:] for row in result.tables["channels_daily"].rows}
+    hidden = Suppressed(5, secondary=True)
+    assert by_channel == {
+        ("telegram", "en"): (6, 6),
+        ("web", "ne"): (hidden, hidden),  # else 14 - 6 - 5 = the 3 on web in English
+        ("web", "en"): (HIDDEN, HIDDEN),
+    }
+    assert "web,ne,x,x" in csv_text(result.tables["channels_daily"])
 
 
 async def test_five_answered_of_ten_handoffs_shows_the_times_four_does_not(sessions) -> None:
