@@ -125,3 +125,21 @@ def multi_stack(var: Path, offset: int, telegram_url: str | None = None) -> Iter
     finally:
         for url in (settings.database_url, settings.rasa_tracker_url):
             drop_database(url)
+
+
+def query(database_url: str, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+    """Rows of a query on one of the stack's databases (SQLite or PostgreSQL, whatever the mode)."""
+    from sqlalchemy import text
+
+    from core.db import create_engine
+
+    async def run() -> list[tuple[Any, ...]]:
+        engine = create_engine(database_url)
+        try:
+            async with engine.connect() as connection:
+                result = await connection.execute(text(sql), params)
+                return [tuple(row) for row in result]
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())

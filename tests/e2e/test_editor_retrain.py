@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from core.launcher import Stack
+from core.rasa_client import worker_urls
 from tests.helpers.console import CSRF, PASSWORD, create_account_with_cli
 
 pytestmark = pytest.mark.e2e
@@ -25,9 +26,14 @@ def sign_in(client: httpx.Client, stack: Stack) -> None:
 
 
 def running_model(stack: Stack) -> str:
+    """The model every Rasa worker runs (one worker, or several in the multi mode)."""
     token = stack.env["SAHAYATRI_RASA_TOKEN"]
-    status = httpx.get(f"{stack.settings.rasa_url}/status", params={"token": token}, timeout=30)
-    return str(status.json()["model_file"])
+    models = {
+        str(httpx.get(f"{url}/status", params={"token": token}, timeout=30).json()["model_file"])
+        for url in worker_urls(stack.settings.rasa_url)
+    }
+    assert len(models) == 1, f"the workers run different models: {models}"
+    return models.pop()
 
 
 def test_retrain_trains_evaluates_and_swaps_only_a_model_that_is_not_worse(stack: Stack) -> None:

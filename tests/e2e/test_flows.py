@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
-
 import httpx
 import pytest
 
@@ -12,6 +9,7 @@ from core.content import load_topics
 from core.launcher import Stack
 from core.risk_check import load_scoring
 from core.settings import PROJECT_ROOT
+from tests.e2e.conftest import query
 from tests.helpers.console import CSRF, PASSWORD, create_account_with_cli
 
 pytestmark = pytest.mark.e2e
@@ -29,19 +27,19 @@ def send(stack: Stack, conversation: str | None, **body: str) -> tuple[list[dict
 
 
 def app_rows(stack: Stack, conversation: str) -> list[tuple[str, str, str | None]]:
-    path = stack.settings.database_url.split("///", 1)[1]
-    with closing(sqlite3.connect(path)) as db:
-        return db.execute(
-            "select sender, text, topic from messages where conversation_id = ? order by id",
-            (conversation,),
-        ).fetchall()
+    return query(
+        stack.settings.database_url,
+        "select sender, text, topic from messages where conversation_id = :c order by id",
+        c=conversation,
+    )
 
 
 def tracker_user_texts(stack: Stack, conversation: str) -> list[str]:
-    with closing(sqlite3.connect(stack.env["RASA_TRACKER_DB"])) as db:
-        rows = db.execute(
-            "select data from events where sender_id = ? and type_name = 'user'", (conversation,)
-        ).fetchall()
+    rows = query(
+        stack.env["SAHAYATRI_RASA_TRACKER_URL"],
+        "select data from events where sender_id = :c and type_name = 'user'",
+        c=conversation,
+    )
     return [row[0] for row in rows]
 
 
