@@ -127,3 +127,16 @@ def test_markup_in_a_draft_is_shown_as_text_in_the_preview(page: Page) -> None:
     expect(page.locator("#preview-en .widget .bubble")).to_have_text(HOSTILE)
     expect(page.locator("#preview-en .widget .bubble a")).to_have_attribute("href", "tel:1145")
     assert page.evaluate("window.__xss") is None
+
+
+def test_a_question_the_assistant_could_not_answer_reaches_the_inbox_redacted(
+    page: Page, stack: Stack
+) -> None:
+    asked = ask(stack, "tell me a joke about cricket, my number is 9841234567")
+    assert asked["topic"] in {None, "out_of_scope"}, asked
+    page.locator("nav [data-view=inbox-view]").click()
+    question = page.locator("#inbox-list li", has_text="tell me a joke about cricket")
+    expect(question).to_contain_text("[number]")
+    expect(question).not_to_contain_text("9841234567")
+    question.get_by_role("button", name="Dismiss").click()
+    expect(page.locator("#inbox-list")).not_to_contain_text("tell me a joke about cricket")
