@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import uuid
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -19,13 +23,34 @@ PERIOD = Period(date(2026, 3, 1), date(2026, 3, 31))
 HIDDEN = Suppressed(5)
 
 
-@pytest.fixture
-async def sessions(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'app.db'}"
-    await asyncio.to_thread(migrate, url)
-    engine = create_engine(url)
-    yield session_factory(engine)
-    await engine.dispose()
+@asynccontextmanager
+async def fresh_postgres() -> AsyncIterator[str]:
+    """A new PostgreSQL database on 127.0.0.1, dropped afterwards."""
+    user = os.environ.get("PGUSER", "postgres")
+    name = f"sahayatri_analytics_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(host="127.0.0.1", port=5432, user=user, database="postgres")
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+asyncpg://{user}@127.0.0.1:5432/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def sessions(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """A migrated database of each kind the app runs on (days are grouped in SQL per dialect)."""
+    async with AsyncExitStack() as stack:
+        if request.param == "postgresql":
+            url = await stack.enter_async_context(fresh_postgres())
+        else:
+            url = f"sqlite+aiosqlite:///{tmp_path / 'app.db'}"
+        await asyncio.to_thread(migrate, url)
+        engine = create_engine(url)
+        yield session_factory(engine)
+        await engine.dispose()
 
 
 async def ask(
