@@ -27,7 +27,7 @@ from api.health.router import router as health_router
 from api.nlg.router import router as nlg_router
 from api.privacy.router import router as privacy_router
 from api.request_id import RequestIdMiddleware
-from api.security import SecurityHeaders
+from api.security import SecurityHeaders, number_too_large
 from api.telegram.router import router as telegram_router
 from api.widget.cors import PublicApiCors
 from api.widget.limits import ChatLimits, SlidingWindow
@@ -219,6 +219,7 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         https=settings.public_url.startswith("https://"),
     )
+    app.add_exception_handler(OverflowError, number_too_large)
     app.include_router(admin_router)
     app.add_middleware(RequestIdMiddleware)  # outermost: every log line of a request has its id
     return app

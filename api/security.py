@@ -12,6 +12,8 @@ import json
 
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HTML_POLICY = (
@@ -106,3 +108,9 @@ class SecurityHeaders:
         self._add_headers(scope["path"], MutableHeaders(scope=start))
         await send(start)
         await send({"type": "http.response.body", "body": body})
+
+
+async def number_too_large(_request: Request, _error: Exception) -> JSONResponse:
+    """A number in the request that no database column can hold (an id past 2^63) is the
+    client's mistake: 422, never a 500, on whatever route it reaches the database."""
+    return JSONResponse(status_code=422, content={"detail": "a number in the request is too large"})

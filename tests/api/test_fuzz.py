@@ -8,6 +8,7 @@ examples per operation (about a minute on the project's 2-core machine).
 from __future__ import annotations
 
 import asyncio
+import atexit
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -45,6 +46,7 @@ async def admin_session(database_url: str) -> str:
 # Schemathesis reads the schema when this module is imported (its pytest fixture loader does not
 # work with pytest 9), so the app and its throwaway database are made here.
 FOLDER = Path(tempfile.mkdtemp(prefix="sahayatri-fuzz-"))
+atexit.register(shutil.rmtree, FOLDER, True)  # after schemathesis stops the app (registered later)
 DATABASE_URL = f"sqlite+aiosqlite:///{FOLDER / 'app.db'}"
 APP = create_app(
     Settings(
@@ -66,7 +68,6 @@ def admin_cookie() -> Iterator[str]:
     """Signed in as an admin: the console, editor and admin APIs are fuzzed past sign-in."""
     migrate(DATABASE_URL)
     yield f"sahayatri_session={asyncio.run(admin_session(DATABASE_URL))}"
-    shutil.rmtree(FOLDER, ignore_errors=True)
 
 
 @schema.parametrize()

@@ -75,3 +75,17 @@ async def test_https_deployments_get_strict_transport_security(settings: Setting
     client, app = client_of(settings.model_copy(update={"public_url": "https://x.example"}))
     async with app.router.lifespan_context(app), client:  # type: ignore[attr-defined]
         assert "max-age" in (await client.get("/privacy")).headers["strict-transport-security"]
+
+
+async def test_numbers_no_database_can_hold_get_422_on_every_route(settings: Settings) -> None:
+    client, app = client_of(settings)
+    async with app.router.lifespan_context(app), client:  # type: ignore[attr-defined]
+        too_big = await client.get(f"/api/conversations/{'0' * 32}/messages?after={2**64}")
+        assert too_big.status_code == 422
+
+        @app.get("/test-overflow")  # type: ignore[attr-defined]
+        async def overflow() -> None:
+            raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+        caught = await client.get("/test-overflow")
+        assert caught.status_code == 422 and "too large" in caught.json()["detail"]
