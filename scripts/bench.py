@@ -204,12 +204,14 @@ async def visit(
     rng: random.Random,
     think: tuple[float, float],
     poll_url: str | None,
+    arriving: bool = False,
 ) -> None:
-    """One person's visit, step by step, thinking between messages; stops at the deadline."""
+    """One person's visit, step by step, thinking between messages; stops at the deadline.
+    People `arriving` at the start of a round come in spread over one think time."""
     buttons: list[dict[str, str]] = []
     tally.people += 1
-    for step in steps:
-        pause = rng.uniform(*think)
+    for number, step in enumerate(steps):
+        pause = rng.uniform(0, think[1]) if arriving and number == 0 else rng.uniform(*think)
         await asyncio.sleep(max(0.0, min(pause, deadline - time.monotonic())))
         if time.monotonic() >= deadline:
             return
@@ -252,6 +254,7 @@ async def run_phase(
     handoff_share: float,
     poll_url: str | None,
     phase: str,
+    round_number: int = 0,
 ) -> Tally:
     """`people` simulated people at once for `duration` seconds: each visits, then another
     person takes their place, until time is up; visits in flight finish their current message."""
@@ -263,17 +266,28 @@ async def run_phase(
         async def slot(index: int) -> None:
             visit_number = 0
             while time.monotonic() < deadline:
-                rng = random.Random(f"{seed}-{index}-{visit_number}")
+                key = f"{seed}-{round_number}-{index}-{visit_number}"
+                rng = random.Random(key)
                 steps = person_script(rng, questions, handoff_share)
                 # the same script in both phases, but a conversation of its own in each
-                person = random.Random(f"{phase}-{seed}-{index}-{visit_number}").getrandbits(128)
-                person = f"{person:032x}"
-                await visit(client, send, steps, person, tally, deadline, rng, think, poll_url)
+                person = f"{random.Random(f'{phase}-{key}').getrandbits(128):032x}"
+                await visit(
+                    client,
+                    send,
+                    steps,
+                    person,
+                    tally,
+                    deadline,
+                    rng,
+                    think,
+                    poll_url,
+                    arriving=visit_number == 0,
+                )
                 visit_number += 1
 
         began = time.monotonic()
         await asyncio.gather(*(slot(i) for i in range(people)))
-        tally.seconds = time.monotonic() - began
+        tally.seconds += time.monotonic() - began
     return tally
 
 
@@ -368,43 +382,40 @@ async def measure(
     """Both phases against a running stack; the summary as a dict."""
     think = (args.think_min, args.think_max)
     fallbacks = fallback_texts()
-    full_tally = Tally()
+    full_tally, raw_tally = Tally(), Tally()
     widget = widget_sender(base_url, full_tally, fallbacks)
+    raw_send = rasa_sender(workers, raw_tally)
     await warm_up(widget_sender(base_url, Tally(), fallbacks))
-    print(f"[bench] full stack: {args.people} people for {args.duration} s against {base_url}")
-    await run_phase(
-        widget,
-        full_tally,
-        args.people,
-        args.duration,
-        args.seed,
-        think,
-        args.handoff_share,
-        base_url,
-        "full",
+    await warm_up(rasa_sender(workers, Tally()))
+    rounds = args.rounds or max(1, round(args.duration / 60))
+    print(
+        f"[bench] {args.people} people; {rounds} round(s) of {args.duration / rounds:.0f} s through"
+        f" the widget API at {base_url}, each followed by {args.raw_duration / rounds:.0f} s"
+        f" straight to Rasa at {', '.join(workers)} (interleaved, so that other load on the"
+        " machine weighs on both alike)"
     )
+    for number in range(rounds):
+        for send, tally, seconds, poll, phase in (
+            (widget, full_tally, args.duration, base_url, "full"),
+            (raw_send, raw_tally, args.raw_duration, None, "raw"),
+        ):
+            await run_phase(
+                send,
+                tally,
+                args.people,
+                seconds / rounds,
+                args.seed,
+                think,
+                args.handoff_share,
+                poll,
+                phase,
+                number,
+            )
+            print(f"[bench] round {number + 1} {phase}: {tally.messages} messages so far")
     full = full_tally.summary()
     if database:
         full["stored_unanswered"] = await unanswered_in_database(database)
     report("full stack", full)
-
-    raw_tally = Tally()
-    raw_send = rasa_sender(workers, raw_tally)
-    await warm_up(rasa_sender(workers, Tally()))
-    print(
-        f"[bench] raw Rasa: the same people and messages for {args.raw_duration} s against {', '.join(workers)}"
-    )
-    await run_phase(
-        raw_send,
-        raw_tally,
-        args.people,
-        args.raw_duration,
-        args.seed,
-        think,
-        args.handoff_share,
-        None,
-        "raw",
-    )
     raw = raw_tally.summary()
     report("raw Rasa", raw)
     return {
@@ -460,6 +471,11 @@ def main(argv: list[str] | None = None) -> int:
         "--handoff-share", type=float, default=0.1, help="share of people who ask for a counsellor"
     )
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        help="alternations full stack / raw Rasa (one per minute of --duration)",
+    )
     args = parser.parse_args(argv)
     args.raw_duration = args.raw_duration or args.duration
     args.rasa_ports = [int(p) for p in args.rasa_ports.split(",")]
