@@ -159,7 +159,7 @@ def create_app(
         )
         translator = Translator(settings.locales_dir)
         broker = create_broker(settings.redis_url)
-        handoffs = HandoffService(sessions, rasa, broker, translator)
+        handoffs = HandoffService(sessions, rasa, broker, translator, settings.office_hours())
         app.state.services = Services(
             settings=settings,
             engine=engine,

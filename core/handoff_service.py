@@ -19,6 +19,7 @@ from core.handoff import State
 from core.i18n import Translator
 from core.metrics import HANDOFF_FIRST_RESPONSE_SECONDS, HANDOFF_WAITING_SECONDS
 from core.models import Account, Conversation, Message, Note, aware, utcnow
+from core.office_hours import OfficeHours
 from core.rasa_client import RasaClient
 
 log = logging.getLogger(__name__)
@@ -64,8 +65,10 @@ class HandoffService:
         rasa: RasaClient,
         broker: Broker,
         translator: Translator,
+        hours: OfficeHours | None = None,
     ) -> None:
         self._sessions = sessions
+        self._hours = hours
         self._rasa = rasa
         self._broker = broker
         self._translator = translator
@@ -105,8 +108,16 @@ class HandoffService:
                     log.exception("urgent_alert_failed")
         if anyone_online:
             return await self._content(language, "queued", {"position": position})
-        when = self._translator.text(language, "handoff.when_back_online")
-        return await self._content(language, "nobody_online", {"when": when})
+        return await self._content(language, "nobody_online", {"when": self._when(language)})
+
+    def _when(self, language: str) -> str:
+        """When a counsellor will answer someone nobody online can help: at the start of the
+        next shift when it is out of hours, otherwise as soon as one comes online."""
+        now = utcnow()
+        if self._hours is None or self._hours.is_open(now):
+            return self._translator.text(language, "handoff.when_back_online")
+        opens = self._hours.next_opening(now)
+        return self._translator.text(language, "handoff.when_shift_starts", opens=opens)
 
     async def queue(self) -> list[QueueItem]:
         """Waiting conversations, urgent first, then longest waiting first."""
@@ -238,12 +249,20 @@ class HandoffService:
         )
 
     async def expire_waiting(self, older_than: timedelta) -> list[str]:
-        """Return to the bot everyone who waited longer than `older_than`, and tell them so.
+        """Return to the bot everyone who waited longer than `older_than` (of shift time, when
+        counsellors have set hours), and tell them so.
 
         Each conversation is taken by one conditional UPDATE, so that several app processes
         running this at once never send the message twice.
         """
-        cutoff = utcnow() - older_than
+        now = utcnow()
+        cutoff = now - older_than
+        if self._hours is not None:
+            # Out of hours people were told when the shift starts: they keep their place until
+            # then, and the waiting counts from the start of the shift.
+            started = self._hours.shift_started(now)
+            if started is None or started > cutoff:
+                return []
         async with self._sessions() as session:
             candidates = list(
                 await session.scalars(

@@ -30,7 +30,7 @@ def format_value(language: str, value: object) -> str:
     if isinstance(value, int | float):
         text = format_decimal(value, locale=locale)
     elif isinstance(value, datetime):
-        text = format_datetime(value, "d MMMM, HH:mm", locale=locale)
+        text = format_datetime(value, "EEEE d MMMM, HH:mm", locale=locale)
     else:
         return str(value)
     # CLDR's Nepali numbering system is Devanagari, but Babel writes Latin digits.

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.office_hours import OfficeHours
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,6 +84,14 @@ class Settings(BaseSettings):
     messages_per_minute_per_conversation: int = Field(
         default=30, description="Chat messages one conversation may send per minute."
     )
+    counsellor_hours: str = Field(
+        default="sun-fri 09:00-17:00",
+        description="When counsellors are on shift, in the time zone below; out of hours a person "
+        "asking for one is told when the next shift starts. Empty: no set hours.",
+    )
+    time_zone: str = Field(
+        default="Asia/Kathmandu", description="Time zone of the counsellors' shifts."
+    )
     handoff_timeout_minutes: int = Field(
         default=30,
         description="Nobody claimed a waiting chat for this long: it goes back to the assistant.",
@@ -115,3 +125,12 @@ class Settings(BaseSettings):
         description="Analytics shows a group (a day, a topic, a country...) only when at least "
         "this many people are in it; smaller ones appear as '<N'.",
     )
+
+    @model_validator(mode="after")
+    def _hours_are_readable(self) -> Settings:
+        self.office_hours()  # a typo in the shift hours stops the start, with what is wrong
+        return self
+
+    def office_hours(self) -> OfficeHours | None:
+        """The counsellors' shift, or None when no hours are set."""
+        return OfficeHours.parse(self.counsellor_hours, self.time_zone)

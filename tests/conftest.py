@@ -24,6 +24,7 @@ def settings(tmp_path: Path) -> Settings:
         rasa_token="rasa-test-token",
         rasa_timeout_seconds=2,
         rasa_tracker_url="",
+        counsellor_hours="",  # the same answers at any hour; tests of shift hours set their own
     )
 
 

@@ -6,7 +6,9 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
@@ -14,6 +16,7 @@ import pytest
 from fastapi import FastAPI
 
 from api.app import create_app
+from core.i18n import format_value
 from core.settings import Settings
 from tests.helpers.console import CSRF, PASSWORD, add_account, sign_in
 from tests.helpers.fake_rasa import fake_rasa
@@ -89,6 +92,37 @@ async def test_nobody_online_is_said_honestly(settings: Settings) -> None:
         body = (await client.post("/api/messages", json={"text": "counsellor please"})).json()
         texts = [r["text"] for r in body["replies"]]
         assert any("1145" in text and "100" in text for text in texts[1:])
+        assert any("as soon as a counsellor is back online" in text for text in texts)
+
+
+@pytest.mark.parametrize(
+    ("language", "asked", "shift_day"),
+    [
+        ("en", "counsellor please", "Sunday"),
+        ("ne", "ma counsellor sanga kura garna chahanchu", "आइतबार"),
+    ],
+    ids=["en", "ne-Latn"],
+)
+async def test_out_of_hours_the_user_is_told_when_the_next_shift_starts(
+    settings: Settings, language: str, asked: str, shift_day: str
+) -> None:
+    """The only shift day is two days from now (never today, at any hour): the answer names
+    that day and the shift's start, in the user's language."""
+    nepal = ZoneInfo("Asia/Kathmandu")
+    shift = datetime.now(nepal).date() + timedelta(days=2)
+    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[shift.weekday()]
+    closed = settings.model_copy(update={"counsellor_hours": f"{day} 09:30-16:00"})
+    expected = format_value(language, datetime.combine(shift, time(9, 30), nepal))
+    assert shift_day in format_value(language, datetime(2026, 12, 6, 9, 30, tzinfo=nepal))
+    app, lifespan = await started(closed)
+    async with lifespan, client_of(app) as client:
+        await add_account(closed, "sita")
+        await sign_in(client, "sita", online=False)  # away: out of hours nobody is on shift
+        body = (await client.post("/api/messages", json={"text": asked})).json()
+        texts = [r["text"] for r in body["replies"]]
+        assert any(expected in text and "1145" in text for text in texts), texts
+        queue = (await client.get("/console/api/queue")).json()
+        assert [item["conversation_id"] for item in queue] == [body["conversation_id"]]
 
 
 async def test_replying_or_resolving_a_chat_you_do_not_hold_is_refused(settings: Settings) -> None:
@@ -213,11 +247,50 @@ async def test_a_chat_nobody_claims_goes_back_to_the_bot_after_the_timeout(
         assert await handoffs.expire_waiting(timedelta(seconds=0)) == [conversation]
         assert await handoffs.expire_waiting(timedelta(seconds=0)) == [], "never twice"
         told = (await client.get(f"/api/conversations/{conversation}/messages")).json()
-        assert "assistant" in told[-1]["text"]
+        assert "ended after a long pause" in told[-1]["text"]
         answered = await client.post(
             "/api/messages", json={"conversation_id": conversation, "text": "labour permit?"}
         )
         assert answered.json()["replies"][0]["topic"] == "labour_permit", "the bot answers again"
+
+
+async def test_out_of_hours_a_waiting_chat_keeps_its_place_until_the_shift_has_run(
+    settings: Settings,
+) -> None:
+    """Told "from Sunday 09:30", the person is not sent back to the bot overnight; once the
+    shift has run for the timeout, the chat times out as usual."""
+    nepal = ZoneInfo("Asia/Kathmandu")
+    tomorrow = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[
+        (datetime.now(nepal).weekday() + 1) % 7
+    ]
+    closed = settings.model_copy(update={"counsellor_hours": f"{tomorrow} 09:00-17:00"})
+    app, lifespan = await started(closed)
+    async with lifespan, client_of(app) as client:
+        conversation = await ask_for_counsellor(client)
+        handoffs = app.state.services.handoffs
+        assert await handoffs.expire_waiting(timedelta(seconds=0)) == []
+        always = closed.model_copy(update={"counsellor_hours": "mon-sun 00:00-23:59"})
+        handoffs._hours = always.office_hours()
+        shift_began = handoffs._hours.shift_started(datetime.now(nepal))
+        if shift_began is not None:  # (not in the last minute before midnight)
+            running = datetime.now(nepal) - shift_began
+            assert await handoffs.expire_waiting(running + timedelta(minutes=1)) == []
+            assert await handoffs.expire_waiting(timedelta(seconds=0)) == [conversation]
+
+
+async def test_urgent_chats_come_first_then_the_longest_waiting(settings: Settings) -> None:
+    app, lifespan = await started(settings)
+    async with lifespan, client_of(app) as client:
+        await add_account(settings, "sita")
+        await sign_in(client, "sita")
+        first = await ask_for_counsellor(client)
+        second = await ask_for_counsellor(client)
+        handoffs = app.state.services.handoffs
+        crisis = await ask_for_counsellor(client)
+        await handoffs.request(crisis, "crisis", "crisis", urgent=True)
+        queue = (await client.get("/console/api/queue")).json()
+        assert [item["conversation_id"] for item in queue] == [crisis, first, second]
+        assert [item["urgent"] for item in queue] == [True, False, False]
 
 
 async def test_transfer_notes_canned_replies_and_metrics(settings: Settings) -> None:

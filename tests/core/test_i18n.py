@@ -16,8 +16,8 @@ def test_numbers_are_written_in_devanagari_digits_for_nepali() -> None:
 
 def test_dates_follow_the_locale() -> None:
     when = datetime(2026, 11, 22, 14, 5, tzinfo=UTC)
-    assert format_value("en", when) == "22 November, 14:05"
-    assert format_value("ne", when) == "२२ नोभेम्बर, १४:०५"
+    assert format_value("en", when) == "Sunday 22 November, 14:05"
+    assert format_value("ne", when) == "आइतबार २२ नोभेम्बर, १४:०५"
 
 
 def test_text_values_such_as_phone_numbers_stay_as_they_are() -> None:
