@@ -1,7 +1,10 @@
 """Structured logs of the app process: one JSON object per line, with the request id, and every
 message passed through `core.redaction.redact` so that no phone, passport or citizenship number
 reaches a log file. The code never logs what people wrote; the redaction catches what slips
-through (a number in a URL, in an error message).
+through (a number in a URL, in an error message). Secrets are hidden the same way: a `token=`
+(or `secret=`, `password=`, `key=`) value in a URL, a Telegram bot token (in its API URLs as
+`/bot<id>:<secret>/`) and a password in a connection URL. httpx and httpcore, which log every
+request's URL at INFO (Rasa's `?token=`), log only warnings.
 
 Fields: time (UTC, ISO 8601), level, logger, event (the redacted message), request_id ("-"
 outside a request) and, for errors, exception (redacted traceback).
@@ -12,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import logging.config
+import re
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +25,24 @@ from core.redaction import redact
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
 # uvicorn's loggers keep their own handlers unless they are replaced too.
 SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
+# HTTP clients that log each request's URL, secrets included, at INFO.
+QUIET_LOGGERS = ("httpx", "httpcore")
+HIDDEN = "[secret]"
+_QUERY_SECRET = re.compile(r"(?i)((?:[\w-]*token|secret|password|passwd|[\w-]*key)=)[^&\s'\"<>#]+")
+_BOT_TOKEN = re.compile(r"\b\d{3,}:[A-Za-z0-9_-]{20,}|(?<=/bot)\d+:[^/\s'\"?#]+")
+_URL_PASSWORD = re.compile(r"(://[^/:@\s'\"]*:)[^@/\s'\"]+(?=@)")
+
+
+def hide_secrets(text: str) -> str:
+    """`text` with tokens, secret query values and URL passwords replaced by a marker."""
+    text = _URL_PASSWORD.sub(rf"\g<1>{HIDDEN}", text)
+    text = _BOT_TOKEN.sub(HIDDEN, text)
+    return _QUERY_SECRET.sub(rf"\g<1>{HIDDEN}", text)
+
+
+def scrub(text: str) -> str:
+    """What a log line may say: no secret, no personal number."""
+    return redact(hide_secrets(text))
 
 
 class RedactingFilter(logging.Filter):
@@ -31,12 +53,12 @@ class RedactingFilter(logging.Filter):
             message = record.getMessage()
         except (TypeError, ValueError):  # arguments that do not fit the format
             message = f"{record.msg} {record.args}"
-        record.msg = redact(message)
+        record.msg = scrub(message)
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = redact(record.exc_text)
+            record.exc_text = scrub(record.exc_text)
         return True
 
 
@@ -68,6 +90,7 @@ def log_config(level: str) -> dict[str, Any]:
     """The `logging.config.dictConfig` of the app process (also valid as uvicorn's log_config)."""
     level = level.upper()
     handler = {"handlers": ["json"], "level": level, "propagate": False}
+    quiet = level if logging.getLevelName(level) > logging.WARNING else "WARNING"
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -85,7 +108,10 @@ def log_config(level: str) -> dict[str, Any]:
             }
         },
         "root": {"handlers": ["json"], "level": level},
-        "loggers": {name: dict(handler) for name in SERVER_LOGGERS},
+        "loggers": {
+            **{name: dict(handler) for name in SERVER_LOGGERS},
+            **{name: {"level": quiet} for name in QUIET_LOGGERS},
+        },
     }
 
 
