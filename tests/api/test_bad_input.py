@@ -1,5 +1,6 @@
 """Bad input to every public endpoint and to the Telegram webhook: empty, huge, binary, invalid
-JSON, wrong types, invalid UTF-8, emoji floods, and 10,000 messages in a minute from one sender.
+JSON, wrong types, invalid UTF-8, emoji floods, 10,000 messages in a minute from one sender, and
+many new conversations from one IP.
 Each gets a clear 4xx or a polite answer; nothing stored is lost; everyone else is answered."""
 
 from __future__ import annotations
@@ -253,3 +254,35 @@ async def test_ten_thousand_telegram_messages_in_a_minute_from_one_chat(
     assert len(to_flooder) == limit + 1
     assert [m.params["text"] for m in telegram.sent(602)] == ["namaste"], "others answered"
     assert await stored_user_messages(settings) == limit + 1, "everything accepted is kept"
+
+
+async def test_many_conversations_from_one_ip_are_limited_per_ip(settings: Settings) -> None:
+    per_ip = 5  # far below the per-conversation limit: every message starts a new conversation
+    limited = settings.model_copy(update={"messages_per_minute_per_ip": per_ip})
+    assert limited.messages_per_minute_per_conversation > per_ip
+    application = create_app(limited, rasa_transport=fake_rasa(answering("greet", "namaste")))
+    translator = Translator(settings.locales_dir)
+    async with (
+        application.router.lifespan_context(application),
+        client_of(application, "10.0.0.7") as crowded,
+        client_of(application, "10.0.0.8") as other,
+    ):
+        started = []
+        for i in range(per_ip):
+            response = await crowded.post("/api/messages", json={"text": f"hello {i}"})
+            assert response.status_code == 200, i
+            started.append(response.json()["conversation_id"])
+        assert len(set(started)) == per_ip, "each message its own conversation"
+        nepali = await crowded.post("/api/messages", json={"text": "hello", "language": "ne"})
+        english = await crowded.post("/api/messages", json={"text": "hello", "language": "en"})
+        known = await crowded.post(
+            "/api/messages", json={"conversation_id": started[0], "text": "again"}
+        )
+        answered = await other.post("/api/messages", json={"text": "I need help"})
+    assert nepali.status_code == english.status_code == known.status_code == 429
+    assert nepali.headers["retry-after"] == "60"
+    assert nepali.json()["detail"] == translator.text("ne", "error.too_many_messages")
+    assert english.json()["detail"] == translator.text("en", "error.too_many_messages")
+    assert answered.status_code == 200, "another IP is still answered"
+    assert answered.json()["replies"][0]["text"] == "namaste"
+    assert await stored_user_messages(settings) == per_ip + 1, "refused messages are not kept"
