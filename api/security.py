@@ -20,7 +20,7 @@ HTML_POLICY = (
     "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; "
     "object-src 'none'; frame-ancestors 'none'"
 )
-NONE_POLICY = "default-src 'none'; frame-ancestors 'none'"
+NONE_POLICY = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 CROSS_ORIGIN_PATHS = ("/api/", "/widget.js")
 
 

@@ -13,7 +13,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 # Swagger UI sets inline styles and uses data: images; its script is a file of this app.
 DOCS_POLICY = (
     "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "base-uri 'none'; frame-ancestors 'none'"
+    "base-uri 'none'; object-src 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 router = APIRouter(include_in_schema=False)
 assets = StaticFiles(directory=str(swagger_ui_path))

@@ -13,7 +13,12 @@ from api.deps import ServicesDep
 from core.i18n import N_
 
 STATIC = Path(__file__).resolve().parent / "static"
-PAGE_POLICY = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
+# The widget builds its stylesheet in its shadow root (the colour and side are options of the
+# host page), so the demo page that embeds it allows inline styles; scripts stay 'self' only.
+PAGE_POLICY = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "base-uri 'none'; object-src 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 WIDGET_STRINGS = (
     N_("widget.title"),
     N_("widget.open"),

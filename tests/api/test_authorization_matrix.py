@@ -32,6 +32,7 @@ PUBLIC = {
     "/docs/assets",
     "/console",
     "/console/console.js",
+    "/console/console.css",
     "/console/login",
     "/editor/editor.js",
     "/editor/editor.css",

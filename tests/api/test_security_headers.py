@@ -5,11 +5,43 @@ from __future__ import annotations
 import re
 
 import httpx
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
 
 from api.app import create_app
 from api.security import HTML_POLICY, NONE_POLICY
 from core.settings import Settings
 from tests.helpers.fake_rasa import answering, fake_rasa
+
+# Pages that may still use inline styles: the widget demo (the widget builds its stylesheet in a
+# shadow root from the host page's options) and Swagger UI (sets inline styles itself).
+INLINE_STYLE_PAGES = {"/", "/docs"}
+PAGES = {"/", "/console", "/privacy", "/docs", "/editor", "/admin"}
+
+
+def directives(policy: str) -> dict[str, set[str]]:
+    """A Content-Security-Policy as {directive: sources}."""
+    parsed: dict[str, set[str]] = {}
+    for part in policy.split(";"):
+        name, *sources = part.split()
+        parsed[name] = set(sources)
+    return parsed
+
+
+def effective(policy: dict[str, set[str]], directive: str) -> set[str]:
+    """The sources a fetch directive allows: its own, or default-src's when it has none."""
+    return policy.get(directive, policy.get("default-src", set()))
+
+
+def plain_get_paths(app: FastAPI) -> list[str]:
+    """Every GET route of the app without path parameters."""
+    return sorted(
+        {
+            context.path
+            for context in iter_route_contexts(app.routes)
+            if "GET" in (getattr(context, "methods", None) or {"GET"}) and "{" not in context.path
+        }
+    )
 
 
 def client_of(settings: Settings) -> tuple[httpx.AsyncClient, object]:
@@ -35,6 +67,41 @@ async def test_every_kind_of_response_carries_the_headers(settings: Settings) ->
         refused = await client.get("/console/api/queue")
         assert refused.status_code == 401 and refused.headers["x-frame-options"] == "DENY"
         assert "strict-transport-security" not in refused.headers
+
+
+async def test_every_page_forbids_base_tags_plugins_and_foreign_forms(settings: Settings) -> None:
+    client, app = client_of(settings)
+    async with app.router.lifespan_context(app), client:  # type: ignore[attr-defined]
+        html_pages = set()
+        for path in plain_get_paths(app):  # type: ignore[arg-type]
+            response = await client.get(path)
+            policy = directives(response.headers["content-security-policy"])
+            assert policy.get("base-uri") == {"'none'"}, path
+            assert effective(policy, "object-src") == {"'none'"}, path
+            assert policy.get("frame-ancestors") == {"'none'"}, path
+            assert policy.get("form-action", {"missing"}) <= {"'self'", "'none'"}, path
+            scripts = effective(policy, "script-src")
+            assert not scripts & {"'unsafe-inline'", "'unsafe-eval'", "data:", "*"}, path
+            if response.headers.get("content-type", "").startswith("text/html"):
+                html_pages.add(path)
+                if path not in INLINE_STYLE_PAGES:
+                    assert "'unsafe-inline'" not in effective(policy, "style-src"), path
+        assert html_pages >= PAGES, "the pages themselves were checked"
+
+
+async def test_the_console_needs_no_inline_style(settings: Settings) -> None:
+    client, app = client_of(settings)
+    async with app.router.lifespan_context(app), client:  # type: ignore[attr-defined]
+        page = await client.get("/console")
+        assert "'unsafe-inline'" not in page.headers["content-security-policy"]
+        assert not re.search(r"<style|\sstyle=", page.text), "an inline style would be blocked"
+        sheets = re.findall(r"""<link rel="stylesheet" href="([^"]+)""", page.text)
+        assert sheets, "the console is styled"
+        for sheet in sheets:
+            served = await client.get(sheet)
+            assert served.status_code == 200, sheet
+            assert served.headers["content-type"].startswith("text/css"), sheet
+            assert "#transcript" in served.text
 
 
 async def test_api_docs_come_from_the_app_itself(settings: Settings) -> None:
