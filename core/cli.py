@@ -110,7 +110,7 @@ def _create(settings: Settings, args: argparse.Namespace, password: str, verb: s
 
 
 def purge(args: argparse.Namespace) -> int:
-    """Delete conversations, notes and Rasa tracker events older than the retention limit now."""
+    """Delete messages, notes, unanswered questions and Rasa events past the retention limit now."""
     from datetime import timedelta
 
     from core.retention import purge_expired
@@ -129,7 +129,8 @@ def purge(args: argparse.Namespace) -> int:
             await engine.dispose()
         return (
             f"{done.conversations} conversation(s), {done.messages} message(s), "
-            f"{done.notes} note(s), {done.tracker_events} Rasa event(s)"
+            f"{done.notes} note(s), {done.unanswered} unanswered question(s), "
+            f"{done.tracker_events} Rasa event(s)"
         )
 
     print(f"purge: older than {days} days deleted: {asyncio.run(run())}")

@@ -1,9 +1,10 @@
 """Retention: nothing about a person is kept longer than SAHAYATRI_RETENTION_DAYS.
 
-The purge deletes, in the app database, messages and counsellor notes older than the limit,
-expired sign-in sessions, and every conversation with nothing newer left in it (its
-Telegram delivery address goes with it); in Rasa's tracker store, every event older than the
-limit and every event of a purged conversation.
+The purge deletes, in the app database, messages, counsellor notes and questions in the
+unanswered inbox (open or handled) older than the limit, expired sign-in sessions, and every
+conversation with nothing newer left in it (its Telegram delivery address goes with it); in
+Rasa's tracker store, every event older than the limit and every event of a purged
+conversation.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.db import transaction
-from core.models import Conversation, LoginSession, Message, Note, TelegramChat, utcnow
+from core.models import (
+    Conversation,
+    LoginSession,
+    Message,
+    Note,
+    TelegramChat,
+    UnansweredQuestion,
+    utcnow,
+)
 from core.tracker_store import purge_tracker
 
 log = logging.getLogger(__name__)
@@ -30,6 +39,7 @@ class Purged:
     messages: int
     notes: int
     tracker_events: int
+    unanswered: int = 0
 
 
 async def purge_expired(
@@ -49,6 +59,9 @@ async def purge_expired(
             )
         )
         notes = await session.execute(delete(Note).where(Note.created_at < cutoff))
+        unanswered = await session.execute(
+            delete(UnansweredQuestion).where(UnansweredQuestion.created_at < cutoff)
+        )
         await session.execute(delete(LoginSession).where(LoginSession.expires_at < now))
         emptied = list(
             await session.scalars(
@@ -65,13 +78,14 @@ async def purge_expired(
             )
             await session.execute(delete(Conversation).where(Conversation.id.in_(batch)))
     events = await purge_tracker(tracker_url, cutoff, emptied)
-    purged = Purged(len(emptied), _count(messages), _count(notes), events)
+    purged = Purged(len(emptied), _count(messages), _count(notes), events, _count(unanswered))
     log.info(
-        "retention_purge conversations=%d messages=%d notes=%d tracker_events=%d",
+        "retention_purge conversations=%d messages=%d notes=%d tracker_events=%d unanswered=%d",
         purged.conversations,
         purged.messages,
         purged.notes,
         purged.tracker_events,
+        purged.unanswered,
     )
     return purged
 

@@ -1,5 +1,6 @@
-"""Retention: the purge deletes old conversations from the app database and Rasa's tracker store
-(SQLite and PostgreSQL), keeps newer ones, and runs from the command line too."""
+"""Retention: the purge deletes old conversations and old questions of the unanswered inbox from
+the app database, and old events from Rasa's tracker store (SQLite and PostgreSQL), keeps newer
+ones, and runs from the command line too."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import create_engine, migrate, session_factory, transaction
-from core.models import Conversation, Message, Note, TelegramChat, utcnow
+from core.models import Conversation, Message, Note, TelegramChat, UnansweredQuestion, utcnow
 from core.retention import purge_expired
 from core.settings import PROJECT_ROOT
 from tests.helpers.privacy import add_tracker_events, postgres_database, tracker_senders
@@ -51,6 +52,16 @@ async def seed(app_url: str, tracker_url: str) -> None:
         session.add(TelegramChat(conversation_id=OLD, chat_id=42))
         session.add(Note(person_id=OLD, text="old note", created_at=old))
         session.add(Note(person_id=NEW, text="new note", created_at=now))
+        for text, status, created in (
+            ("old open question", "open", old),
+            ("old dismissed question", "dismissed", old),
+            ("new question", "open", now),
+        ):
+            session.add(
+                UnansweredQuestion(
+                    text=text, channel="web", outcome="fallback", status=status, created_at=created
+                )
+            )
         for conversation_id, created in ((OLD, old), (MIXED, old), (MIXED, now), (NEW, now)):
             asked = Message(
                 conversation_id=conversation_id, sender="user", text="q", created_at=created
@@ -83,6 +94,7 @@ async def test_the_purge_deletes_old_rows_and_tracker_events_and_keeps_newer(
 
     assert (purged.conversations, purged.messages, purged.notes) == (1, 4, 1)
     assert purged.tracker_events == 2
+    assert purged.unanswered == 2
     async with sessions() as session:
         assert set(await session.scalars(select(Conversation.id))) == {MIXED, NEW}
         left = list(
@@ -93,9 +105,12 @@ async def test_the_purge_deletes_old_rows_and_tracker_events_and_keeps_newer(
         assert dict(left) == {MIXED: 2, NEW: 2}, "only the old question and its answer went"
         assert list(await session.scalars(select(Note.text))) == ["new note"]
         assert await session.scalar(select(func.count()).select_from(TelegramChat)) == 0
+        inbox = list(await session.scalars(select(UnansweredQuestion.text)))
+        assert inbox == ["new question"], "old questions go from the inbox, open or handled"
     assert await tracker_senders(tracker_url) == [MIXED, NEW]
     again = await purge_expired(sessions, tracker_url, timedelta(days=90))
-    assert (again.conversations, again.messages, again.notes, again.tracker_events) == (0, 0, 0, 0)
+    assert (again.conversations, again.messages, again.notes, again.unanswered) == (0, 0, 0, 0)
+    assert again.tracker_events == 0
     await engine.dispose()
 
 
@@ -133,5 +148,8 @@ async def test_make_purge_command_line(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "1 conversation(s), 4 message(s), 1 note(s), 2 Rasa event(s)" in done.stdout
+    assert (
+        "1 conversation(s), 4 message(s), 1 note(s), 2 unanswered question(s), 2 Rasa event(s)"
+        in done.stdout
+    )
     assert await tracker_senders(tracker_url) == [MIXED, NEW]
