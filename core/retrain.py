@@ -83,12 +83,14 @@ class Retrainer:
         rasa_token: str,
         heldout: Path = HELDOUT,
         models_dir: Path = RETRAINED_DIR,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._sessions = sessions
         self._workers = worker_urls(rasa_url)
         self._token = rasa_token
         self._heldout = heldout
         self._models_dir = models_dir
+        self._transport = transport  # None: the network; tests pass a fake Rasa
         self._task: asyncio.Task[None] | None = None
         self._lock: IO[str] | None = None
         self._status_file = models_dir / "status.json"
@@ -256,7 +258,7 @@ class Retrainer:
 
     async def _current_model(self) -> Path:
         """The model the running Rasa answers with (it reports only the file name)."""
-        async with httpx.AsyncClient(timeout=10) as client:
+        async with httpx.AsyncClient(timeout=10, transport=self._transport) as client:
             response = await client.get(f"{self._workers[0]}/status", params={"token": self._token})
         response.raise_for_status()
         name = Path(str(response.json()["model_file"]))
@@ -289,7 +291,7 @@ class Retrainer:
 
     async def _swap(self, model: Path) -> None:
         """Every Rasa worker loads the new model; each answers with the old one until then."""
-        async with httpx.AsyncClient(timeout=600) as client:
+        async with httpx.AsyncClient(timeout=600, transport=self._transport) as client:
             for worker in self._workers:
                 response = await client.put(
                     f"{worker}/model",
