@@ -295,12 +295,19 @@ async def test_script_tags_are_stored_and_served_as_plain_text(settings: Setting
         await editor(client, settings, "esha")
         original = await published(client)
         hostile = "<script>alert(1)</script> <img src=x onerror=alert(2)> Call 1145."
-        await publish(client, edited(original, en=hostile))
-        detail = (await client.get("/editor/api/topics/passport")).json()
-        assert detail["published"]["answer"]["en"] == hostile
+        revision = await publish(client, edited(original, en=hostile))
+        detail = await client.get("/editor/api/topics/passport")
+        assert detail.json()["published"]["answer"]["en"] == hostile
         assert await live_answer(client) == hostile
-        page = await client.get("/editor", params={"lang": "en"})
-        assert "<script>alert" not in page.text
+        history = (await client.get("/editor/api/topics/passport/history")).json()
+        before = history[1]["id"]
+        diff = await client.get(
+            f"/editor/api/revisions/{revision}/diff", params={"against": before}
+        )
+        assert f"+  en: {hostile}" in diff.json()["lines"]
+        for response in (detail, diff):  # never served as something a browser would render
+            assert response.headers["content-type"] == "application/json"
+            assert response.headers["x-content-type-options"] == "nosniff"
 
 
 async def test_unanswered_questions_arrive_redacted_and_become_examples_or_are_dismissed(

@@ -120,3 +120,75 @@ def test_overlong_answer_and_unknown_related_topic_are_reported(tmp_path: Path) 
     problems = problems_of(tmp_path, [bad])
     assert any("1300 characters" in p for p in problems)
     assert any("related topic 'nowhere'" in p for p in problems)
+
+
+def test_content_entry_without_a_contract_key_is_reported(tmp_path: Path) -> None:
+    def drop_key(_content: Path, contract: Path, _nlu: Path) -> None:
+        data = yaml.safe_load(contract.read_text())
+        data["topics"] = [t for t in data["topics"] if t["key"] != "insurance"]
+        contract.write_text(yaml.safe_dump(data))
+
+    problems = problems_of(tmp_path, [entry("passport"), entry("insurance")], drop_key)
+    assert problems == ["insurance: content entry for a key that topics.yml does not have"]
+
+
+def test_kind_differing_from_the_contract_is_reported(tmp_path: Path) -> None:
+    def change_kind(_content: Path, contract: Path, _nlu: Path) -> None:
+        data = yaml.safe_load(contract.read_text())
+        data["topics"][0]["kind"] = "flow"
+        contract.write_text(yaml.safe_dump(data))
+
+    problems = problems_of(tmp_path, [entry("passport")], change_kind)
+    assert problems == ["passport: kind 'info' but topics.yml says 'flow'"]
+
+
+def test_file_name_not_matching_its_key_is_reported(tmp_path: Path) -> None:
+    def rename(content: Path, *_: Path) -> None:
+        (content / "topics" / "passport.yml").rename(content / "topics" / "pasport.yml")
+
+    problems = problems_of(tmp_path, [entry("passport")], rename)
+    assert problems == ["pasport.yml: file name does not match its key"]
+
+
+def test_malformed_service_phone_and_url_and_missing_source_are_reported(tmp_path: Path) -> None:
+    def break_services(content: Path, *_: Path) -> None:
+        services = [
+            {"id": "embassy", "phone": "call us", "url": "www.no-scheme", "sources": []},
+            {"id": "ok", "phone": "+977 1 4000000", "url": "https://x.gov.np", "sources": [{}]},
+        ]
+        (content / "services.yml").write_text(yaml.safe_dump({"services": services}))
+
+    problems = problems_of(tmp_path, [entry("passport")], break_services)
+    assert problems == [
+        "services: embassy: malformed phone 'call us'",
+        "services: embassy: malformed URL 'www.no-scheme'",
+        "services: embassy: no source",
+    ]
+
+
+def test_hotline_without_both_names_or_a_source_is_reported(tmp_path: Path) -> None:
+    def break_hotline(content: Path, *_: Path) -> None:
+        data = yaml.safe_load((content / "hotlines.yml").read_text())
+        data["hotlines"].append({"id": "police", "number": "100", "name": {"en": "Police"}})
+        (content / "hotlines.yml").write_text(yaml.safe_dump(data))
+
+    problems = problems_of(tmp_path, [entry("passport")], break_hotline)
+    assert problems == [
+        "hotlines: police: needs a name in en and ne",
+        "hotlines: police: no source",
+    ]
+
+
+def test_menu_naming_an_unknown_topic_is_reported(tmp_path: Path) -> None:
+    def add_to_menu(content: Path, *_: Path) -> None:
+        data = yaml.safe_load((content / "menu.yml").read_text())
+        data["groups"][0]["topics"].append("lottery")
+        (content / "menu.yml").write_text(yaml.safe_dump(data))
+
+    problems = problems_of(tmp_path, [entry("passport")], add_to_menu)
+    assert problems == ["menu: group 'all' names unknown topic 'lottery'"]
+
+
+def test_text_of_only_spaces_counts_as_empty(tmp_path: Path) -> None:
+    bad = entry("passport", answer={"en": "Answer about passport.", "ne": "  "})
+    assert problems_of(tmp_path, [bad]) == ["passport: answer.ne is empty"]
