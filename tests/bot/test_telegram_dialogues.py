@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,11 +16,13 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from core.content import load_topics
+from core.models import utcnow
 from core.privacy import pseudonym
 from core.settings import PROJECT_ROOT, Settings
 from tests.helpers.console import CSRF, add_account, sign_in
 from tests.helpers.fake_rasa import fake_rasa
 from tests.helpers.fake_telegram import FakeTelegram
+from tests.helpers.privacy import add_tracker_events, tracker_senders
 
 CHAT = 5551234
 SECRET = "test-pseudonym-key"
@@ -162,19 +165,35 @@ async def test_403_marks_the_chat_unreachable_without_retrying(
 
 
 async def test_delete_my_data_asks_then_erases(
-    bot, telegram: FakeTelegram, settings: Settings
+    settings: Settings, telegram: FakeTelegram, tmp_path: Path
 ) -> None:
-    telegram.user_sends(CHAT, "labour permit kasari?")
-    telegram.user_sends(CHAT, "/delete_my_data")
-    messages = await telegram.wait_for_messages(CHAT, 2)
-    assert [d for _t, d in buttons_of(messages[1])] == ["/confirm_delete", "/cancel_delete"]
-    assert db_rows(settings, "select count(*) from messages")[0][0] > 0
+    tracker_url = f"sqlite+aiosqlite:///{tmp_path / 'tracker.db'}"
+    configured = bot_settings(settings, telegram).model_copy(
+        update={"rasa_tracker_url": tracker_url}
+    )
+    app = create_app(configured, rasa_transport=fake_rasa(rasa_reply))
+    conversation = pseudonym(SECRET, "telegram", CHAT)
+    someone_else = pseudonym(SECRET, "telegram", CHAT + 1)
+    async with app.router.lifespan_context(app):
+        telegram.user_sends(CHAT, "labour permit kasari?")
+        await telegram.wait_for_messages(CHAT, 1)
+        await add_tracker_events(tracker_url, [(conversation, utcnow()), (someone_else, utcnow())])
+        assert await tracker_senders(tracker_url) == [conversation, someone_else]
+        chats = "select chat_id from telegram_chats where conversation_id = ?"
+        assert db_rows(settings, chats, conversation) == [(CHAT,)]
 
-    telegram.user_taps(CHAT, "/confirm_delete")
-    messages = await telegram.wait_for_messages(CHAT, 3)
+        telegram.user_sends(CHAT, "/delete_my_data")
+        messages = await telegram.wait_for_messages(CHAT, 2)
+        assert [d for _t, d in buttons_of(messages[1])] == ["/confirm_delete", "/cancel_delete"]
+        assert db_rows(settings, "select count(*) from messages")[0][0] > 0
+
+        telegram.user_taps(CHAT, "/confirm_delete")
+        messages = await telegram.wait_for_messages(CHAT, 3)
     assert messages[2].params["text"] == CONTENT["delete_my_data"].messages["deleted"].ne
     assert db_rows(settings, "select count(*) from messages") == [(0,)]
     assert db_rows(settings, "select count(*) from conversations") == [(0,)]
+    assert db_rows(settings, chats, conversation) == [], "the delivery address is gone"
+    assert await tracker_senders(tracker_url) == [someone_else], "Rasa forgot the chat"
 
 
 async def test_command_descriptions_are_registered_in_both_languages(
