@@ -28,7 +28,7 @@ def text_in(localized: Localized, language: str, translator: Translator) -> str:
     if text:
         return text
     other = OTHER_LANGUAGE[language]
-    note = translator.text(other, "nlg.other_language_note")
+    note = translator.text(language, "nlg.other_language_note")
     return f"{note}\n\n{localized.get(other)}"
 
 
