@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.content import Localized
-from core.content_store import published_entry
+from core.content_store import published_entries_of, published_entry
 from core.i18n import Translator, fill
 
 OTHER_LANGUAGE = {"en": "ne", "ne": "en"}
@@ -36,12 +36,12 @@ async def topic_buttons(
     session: AsyncSession, keys: list[str], language: str
 ) -> list[dict[str, str]]:
     """A button per topic key that exists, titled in `language`, whose payload asks that topic."""
-    buttons = []
-    for key in keys:
-        entry = await published_entry(session, key)
-        if entry is not None:
-            buttons.append({"title": entry.title.get(language), "payload": f"/{key}"})
-    return buttons
+    entries = await published_entries_of(session, keys)
+    return [
+        {"title": entries[key].title.get(language), "payload": f"/{key}"}
+        for key in keys
+        if key in entries
+    ]
 
 
 async def topic_message(

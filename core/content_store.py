@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +20,42 @@ from core.content import (
 )
 from core.models import ContentDocument, Topic, TopicRevision
 
+# A revision is never changed once written (an edit or a rollback writes a new one), so each
+# process keeps the revisions it has read, parsed: the NLG, called for every answer, then asks
+# the database only which revision of each topic is published, and an edit published by any
+# process still shows on the next message. A revision is known by its id and creation time, so
+# two databases used by one process (tests) never mix.
+_revisions: dict[tuple[int, datetime], TopicEntry] = {}
+MAX_KEPT_REVISIONS = 2000
+
+
+async def published_entries_of(session: AsyncSession, keys: list[str]) -> dict[str, TopicEntry]:
+    """The published version of each topic in `keys` that has one, in one query (plus one
+    for revisions this process has not read yet)."""
+    if not keys:
+        return {}
+    rows = await session.execute(
+        select(Topic.key, TopicRevision.id, TopicRevision.created_at)
+        .join(TopicRevision, Topic.published_revision_id == TopicRevision.id)
+        .where(Topic.key.in_(keys))
+    )
+    published = {key: (revision_id, created) for key, revision_id, created in rows}
+    unread = {stamp[0]: stamp for stamp in published.values() if stamp not in _revisions}
+    if unread:
+        if len(_revisions) + len(unread) > MAX_KEPT_REVISIONS:
+            _revisions.clear()
+        entries = await session.execute(
+            select(TopicRevision.id, TopicRevision.entry).where(TopicRevision.id.in_(unread))
+        )
+        for revision_id, data in entries:
+            stamp = unread[revision_id]
+            _revisions[stamp] = parse_topic(data, f"database revision {revision_id}")
+    return {key: _revisions[stamp] for key, stamp in published.items() if stamp in _revisions}
+
 
 async def published_entry(session: AsyncSession, key: str) -> TopicEntry | None:
     """The published version of topic `key`, or None when there is none."""
-    row = await session.execute(
-        select(TopicRevision.entry)
-        .join(Topic, Topic.published_revision_id == TopicRevision.id)
-        .where(Topic.key == key)
-    )
-    data = row.scalar_one_or_none()
-    return None if data is None else parse_topic(data, f"database topic {key}")
+    return (await published_entries_of(session, [key])).get(key)
 
 
 async def published_entries(session: AsyncSession) -> list[TopicEntry]:
