@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -13,10 +16,14 @@ from api.deps import ServicesDep
 from core.i18n import N_
 
 STATIC = Path(__file__).resolve().parent / "static"
-# The widget builds its stylesheet in its shadow root (the colour and side are options of the
-# host page), so the demo page that embeds it allows inline styles; scripts stay 'self' only.
+# The widget adopts a constructed stylesheet in its shadow root, so the demo page that embeds it
+# allows no inline style but its own (by hash), like every other page; scripts stay 'self' only.
+DEMO_STYLE = re.search(r"<style>(.*?)</style>", (STATIC / "demo.html").read_text("utf-8"), re.S)
+DEMO_STYLE_HASH = base64.b64encode(
+    hashlib.sha256(DEMO_STYLE[1].encode() if DEMO_STYLE else b"").digest()
+).decode()
 PAGE_POLICY = (
-    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    f"default-src 'self'; style-src 'self' 'sha256-{DEMO_STYLE_HASH}'; img-src 'self' data:; "
     "base-uri 'none'; object-src 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 WIDGET_STRINGS = (

@@ -168,6 +168,30 @@ def test_quick_exit_clears_the_widget_state(page: Page, stack: Stack) -> None:
     expect(page.locator(".msg")).to_have_count(1)  # only the welcome: the old chat is gone
 
 
+def test_widget_is_styled_under_a_policy_without_inline_styles(page: Page, stack: Stack) -> None:
+    """The demo page allows no 'unsafe-inline' style; the widget's constructed stylesheet still
+    applies (its colour), and the browser reports no blocked style."""
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    response = page.goto(f"{stack.settings.public_url}/?lang=en")
+    assert response is not None
+    assert "unsafe-inline" not in response.headers["content-security-policy"]
+    button = page.locator("button.open")
+    expect(button).to_be_visible()
+    assert button.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(181, 18, 46)"
+    assert button.evaluate("b => getComputedStyle(b).position") == "fixed"
+    body_width = page.evaluate("getComputedStyle(document.body).maxWidth")
+    assert body_width == "640px", "the demo page's own style (allowed by its hash) applies"
+    button.click()
+    expect(page.locator(".panel")).to_be_visible()
+    assert violations == []
+
+
 def test_widget_makes_no_third_party_requests(page: Page, stack: Stack) -> None:
     hosts: set[str] = set()
     page.on("request", lambda request: hosts.add(request.url.split("/")[2]))

@@ -21,8 +21,10 @@
   var root = host.attachShadow({ mode: "open" });
   var color = /^#[0-9a-fA-F]{3,8}$/.test(cfg.color || "") ? cfg.color : "#b5122e";
   var side = cfg.position === "left" ? "left" : "right";
-  root.innerHTML =
-    "<style>" +
+  // The stylesheet is built here (the colour and side are the host page's options) and adopted
+  // as a constructed sheet, which a strict Content-Security-Policy (no 'unsafe-inline')
+  // allows; browsers without constructed sheets get a <style> element instead.
+  var css =
     ":host{all:initial}*{box-sizing:border-box;font-family:'Noto Sans Devanagari','Mukta',system-ui,sans-serif}" +
     ".open{position:fixed;bottom:16px;" + side + ":16px;min-height:48px;padding:0 18px;border:0;border-radius:24px;background:" + color + ";color:#fff;font-size:16px;z-index:2147483000;cursor:pointer}" +
     ".panel{position:fixed;bottom:0;" + side + ":0;width:min(100vw,380px);height:min(100vh,600px);display:flex;flex-direction:column;background:#fff;border:1px solid #ccc;z-index:2147483001;color:#111}" +
@@ -41,8 +43,8 @@
     "textarea{flex:1;min-height:44px;max-height:120px;font-size:16px;padding:8px;border:1px solid #999;border-radius:6px;resize:none}" +
     "form button{min-height:44px;min-width:64px;border:0;border-radius:6px;background:" + color + ";color:#fff;font-size:16px}" +
     "a{color:#0645ad}:focus-visible{outline:3px solid #1a73e8;outline-offset:2px}" +
-    "@media (prefers-reduced-motion:no-preference){.typing{animation:blink 1.2s infinite}}@keyframes blink{50%{opacity:.4}}" +
-    "</style>" +
+    "@media (prefers-reduced-motion:no-preference){.typing{animation:blink 1.2s infinite}}@keyframes blink{50%{opacity:.4}}";
+  var markup =
     "<button class='open' type='button' aria-haspopup='dialog'></button>" +
     "<section class='panel' role='dialog' aria-modal='false' hidden>" +
     "<header><h2 id='sh-title'></h2><button type='button' class='lang'></button><button type='button' class='exit'></button><button type='button' class='close'>×</button></header>" +
@@ -50,6 +52,14 @@
     "<div class='actions'><button type='button' class='counsel'></button><button type='button' class='forget'></button><a class='privacy' target='_blank' rel='noopener noreferrer'></a></div>" +
     "<form><textarea rows='1' maxlength='2000'></textarea><button type='submit'></button></form>" +
     "</section>";
+  if ("adoptedStyleSheets" in root && typeof CSSStyleSheet === "function" && "replaceSync" in CSSStyleSheet.prototype) {
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [sheet];
+    root.innerHTML = markup;
+  } else {
+    root.innerHTML = "<style>" + css + "</style>" + markup;
+  }
   var $ = function (sel) { return root.querySelector(sel); };
   var openButton = $(".open"), panel = $(".panel"), log = $(".log"), input = $("textarea");
 
