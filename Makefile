@@ -104,4 +104,4 @@ bench: locales train
 
 ## test: everything — lint, types, content, Rasa data and stories, unit and end-to-end tests
 test: lint typecheck content-check rasa-validate locales train rasa-test-stories
-	@.venv/bin/pytest -q
+	@.venv/bin/pytest -q --durations=20

@@ -18,7 +18,7 @@ from core.handoff_service import HandoffService
 from core.i18n import N_, Translator
 from core.language import answer_language, clean_text, detect_script, requested_language
 from core.metrics import MESSAGE_SECONDS, MESSAGES, RASA_FAILURES
-from core.models import Conversation, Message, Note
+from core.models import Conversation, Message, Note, UnansweredQuestion
 from core.rasa_client import BotMessage, RasaClient
 from core.risk_answers import forget_risk_answers
 from core.risk_check import is_result_topic
@@ -201,6 +201,11 @@ class ConversationService:
         async with transaction(self._sessions) as session:
             await session.execute(delete(Message).where(Message.conversation_id == conversation_id))
             await session.execute(delete(Note).where(Note.person_id == conversation_id))
+            await session.execute(
+                delete(UnansweredQuestion).where(
+                    UnansweredQuestion.conversation_id == conversation_id
+                )
+            )
             await session.execute(delete(Conversation).where(Conversation.id == conversation_id))
         await erase_tracker(self._tracker_url, conversation_id)
         await self._handoffs.erased(conversation_id)
@@ -282,7 +287,9 @@ class ConversationService:
                     unanswered=SERVICE_UNAVAILABLE,
                 )
             ]
-        await record_unanswered(self._sessions, inbound.channel, message, messages)
+        await record_unanswered(
+            self._sessions, inbound.conversation_id, inbound.channel, message, messages
+        )
         return [self._reply(message, language) for message in messages]
 
     @staticmethod

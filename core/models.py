@@ -203,6 +203,8 @@ class UnansweredQuestion(Base):
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     topic_key: Mapped[str | None] = mapped_column(String(64), default=None)
     handled_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    # never shown to editors: only so that deleting the person's data deletes this too
+    conversation_id: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

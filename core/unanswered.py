@@ -41,6 +41,7 @@ def outcome_of(messages: Sequence[BotMessage]) -> str | None:
 
 async def record_unanswered(
     sessions: async_sessionmaker[AsyncSession],
+    conversation_id: str,
     channel: str,
     text: str,
     messages: Sequence[BotMessage],
@@ -57,6 +58,7 @@ async def record_unanswered(
                     script=detect_script(text),
                     channel=channel,
                     outcome=outcome,
+                    conversation_id=conversation_id,
                 )
             )
     except Exception:  # the user's answer matters more than the inbox; the log has the cause

@@ -30,6 +30,8 @@ OTHER = "f" * 32
 
 def counsellor_rasa(body: dict) -> list[dict]:
     topic = "talk_to_counsellor" if "counsellor" in body["message"] else "labour_permit"
+    if "cricket" in body["message"]:
+        topic = "out_of_scope"  # not understood: kept (redacted) in the editors' inbox
     return [
         {"recipient_id": body["sender"], "text": f"answer {topic}"},
         {"recipient_id": body["sender"], "custom": {"topic": topic}},
@@ -48,6 +50,7 @@ async def count_rows(database_url: str, conversation_id: str) -> dict[str, int]:
         "conversations": "SELECT count(*) FROM conversations WHERE id = :c",
         "messages": "SELECT count(*) FROM messages WHERE conversation_id = :c",
         "notes": "SELECT count(*) FROM notes WHERE person_id = :c",
+        "unanswered": "SELECT count(*) FROM unanswered_questions WHERE conversation_id = :c",
     }
     async with engine.connect() as connection:
         counts = {
@@ -107,6 +110,10 @@ async def erase_everywhere(settings: Settings, tracker_url: str, by_button: bool
         first = (await person.post("/api/messages", json={"text": "labour permit?"})).json()
         conversation = first["conversation_id"]
         await person.post(
+            "/api/messages",
+            json={"conversation_id": conversation, "text": "who won the cricket? call 9841234567"},
+        )
+        await person.post(
             "/api/messages", json={"conversation_id": conversation, "text": "a counsellor please"}
         )
         await sita.post(f"/console/api/conversations/{conversation}/claim", headers=CSRF)
@@ -115,7 +122,7 @@ async def erase_everywhere(settings: Settings, tracker_url: str, by_button: bool
         )
         await add_tracker_events(tracker_url, [(conversation, utcnow()), (OTHER, utcnow())])
         before = await count_rows(settings.database_url, conversation)
-        assert before["messages"] >= 4 and before["notes"] == 1
+        assert before["messages"] >= 4 and before["notes"] == 1 and before["unanswered"] == 1
 
         broker = app.state.services.broker
         async with broker.subscribe("console") as console_events:
@@ -142,6 +149,7 @@ async def erase_everywhere(settings: Settings, tracker_url: str, by_button: bool
             "conversations": 0,
             "messages": 0,
             "notes": 0,
+            "unanswered": 0,
         }
         assert await tracker_senders(tracker_url) == [OTHER], "only other people's events stay"
         assert (await sita.get("/console/api/queue")).json() == []
