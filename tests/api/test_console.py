@@ -267,15 +267,19 @@ async def test_out_of_hours_a_waiting_chat_keeps_its_place_until_the_shift_has_r
     app, lifespan = await started(closed)
     async with lifespan, client_of(app) as client:
         conversation = await ask_for_counsellor(client)
+        assert await app.state.services.handoffs.expire_waiting(timedelta(seconds=0)) == []
+    # The same database, now in a shift that runs all day: the wait counts from its start.
+    always = closed.model_copy(update={"counsellor_hours": "mon-sun 00:00-23:59"})
+    shift = always.office_hours()
+    shift_began = shift.shift_started(datetime.now(nepal)) if shift else None
+    if shift_began is None:
+        return  # the last minute before midnight: no shift to count from
+    app, lifespan = await started(always)
+    async with lifespan:
         handoffs = app.state.services.handoffs
-        assert await handoffs.expire_waiting(timedelta(seconds=0)) == []
-        always = closed.model_copy(update={"counsellor_hours": "mon-sun 00:00-23:59"})
-        handoffs._hours = always.office_hours()
-        shift_began = handoffs._hours.shift_started(datetime.now(nepal))
-        if shift_began is not None:  # (not in the last minute before midnight)
-            running = datetime.now(nepal) - shift_began
-            assert await handoffs.expire_waiting(running + timedelta(minutes=1)) == []
-            assert await handoffs.expire_waiting(timedelta(seconds=0)) == [conversation]
+        running = datetime.now(nepal) - shift_began
+        assert await handoffs.expire_waiting(running + timedelta(minutes=1)) == []
+        assert await handoffs.expire_waiting(timedelta(seconds=0)) == [conversation]
 
 
 async def test_urgent_chats_come_first_then_the_longest_waiting(settings: Settings) -> None:
