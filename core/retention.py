@@ -38,8 +38,8 @@ class Purged:
     conversations: int
     messages: int
     notes: int
+    unanswered: int
     tracker_events: int
-    unanswered: int = 0
 
 
 async def purge_expired(
@@ -78,14 +78,14 @@ async def purge_expired(
             )
             await session.execute(delete(Conversation).where(Conversation.id.in_(batch)))
     events = await purge_tracker(tracker_url, cutoff, emptied)
-    purged = Purged(len(emptied), _count(messages), _count(notes), events, _count(unanswered))
+    purged = Purged(len(emptied), _count(messages), _count(notes), _count(unanswered), events)
     log.info(
-        "retention_purge conversations=%d messages=%d notes=%d tracker_events=%d unanswered=%d",
+        "retention_purge conversations=%d messages=%d notes=%d unanswered=%d tracker_events=%d",
         purged.conversations,
         purged.messages,
         purged.notes,
-        purged.tracker_events,
         purged.unanswered,
+        purged.tracker_events,
     )
     return purged
 

@@ -18,10 +18,8 @@ from core.i18n import N_
 STATIC = Path(__file__).resolve().parent / "static"
 # The widget adopts a constructed stylesheet in its shadow root, so the demo page that embeds it
 # allows no inline style but its own (by hash), like every other page; scripts stay 'self' only.
-DEMO_STYLE = re.search(r"<style>(.*?)</style>", (STATIC / "demo.html").read_text("utf-8"), re.S)
-DEMO_STYLE_HASH = base64.b64encode(
-    hashlib.sha256(DEMO_STYLE[1].encode() if DEMO_STYLE else b"").digest()
-).decode()
+DEMO_STYLE = re.findall(r"<style>(.*?)</style>", (STATIC / "demo.html").read_text("utf-8"), re.S)
+DEMO_STYLE_HASH = base64.b64encode(hashlib.sha256("".join(DEMO_STYLE).encode()).digest()).decode()
 PAGE_POLICY = (
     f"default-src 'self'; style-src 'self' 'sha256-{DEMO_STYLE_HASH}'; img-src 'self' data:; "
     "base-uri 'none'; object-src 'none'; form-action 'self'; frame-ancestors 'none'"
