@@ -35,7 +35,7 @@ class Services:
     telegram_updates: Callable[[dict[str, Any]], Awaitable[None]] | None = None
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     """The process's services, set by the lifespan."""
     services: Services = request.app.state.services
     return services

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -81,6 +82,7 @@ class Tally:
     people: int = 0
     seconds: float = 0.0
     error_kinds: dict[str, int] = field(default_factory=dict)
+    by_kind: dict[str, list[float]] = field(default_factory=dict)  # ask, tap, handoff
 
     def error(self, kind: str) -> None:
         self.errors += 1
@@ -89,25 +91,31 @@ class Tally:
     def summary(self) -> dict[str, Any]:
         ordered = sorted(self.latencies_ms)
 
-        def percentile(p: float) -> float:
-            if not ordered:
-                return 0.0
-            return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))], 1)
-
         return {
             "messages": self.messages,
             "people": self.people,
             "seconds": round(self.seconds, 1),
             "throughput": round(self.messages / self.seconds, 2) if self.seconds else 0.0,
             "p50_ms": round(statistics.median(ordered), 1) if ordered else 0.0,
-            "p95_ms": percentile(95),
-            "p99_ms": percentile(99),
+            "p95_ms": percentile(ordered, 95),
+            "p99_ms": percentile(ordered, 99),
             "errors": self.errors,
             "lost": self.lost,
             "fallbacks": self.fallbacks,
             "polls": self.polls,
             "error_kinds": self.error_kinds,
+            "p95_ms_by_kind": {
+                kind: {"messages": len(values), "p95_ms": percentile(sorted(values), 95)}
+                for kind, values in sorted(self.by_kind.items())
+            },
         }
+
+
+def percentile(ordered: list[float], p: float) -> float:
+    """The p-th percentile of sorted values (0 when there are none)."""
+    if not ordered:
+        return 0.0
+    return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))], 1)
 
 
 def read_questions(path: Path = HELDOUT) -> list[tuple[str, str]]:
@@ -227,9 +235,12 @@ async def visit(
         if replies is None or not replies:
             tally.lost += 1  # the person's message got no answer
             return
-        tally.latencies_ms.append((time.perf_counter() - began) * 1000)
+        latency_ms = (time.perf_counter() - began) * 1000
+        tally.latencies_ms.append(latency_ms)
         buttons = [b for r in replies for b in r.get("buttons") or [] if b.get("payload")]
         queued = any(r.get("sender", "bot") == "system" for r in replies)
+        kind = "handoff" if queued else step.kind
+        tally.by_kind.setdefault(kind, []).append(latency_ms)
         if step.kind == "handoff" or queued:
             # Asked for a counsellor (or the app queued them: a crisis, or not understood twice):
             # the bot now stays quiet, and the person waits.
@@ -363,6 +374,28 @@ def started(target: str, args: argparse.Namespace) -> Iterator[Stack]:
             drop_database(url)
 
 
+def app_time(process_urls: list[str]) -> dict[str, float | None]:
+    """The app's own share, from every app process's /metrics: mean time handling a message
+    minus the Rasa call inside it, and mean time answering Rasa's NLG calls (both phases)."""
+    sums: dict[str, float] = {}
+    for url in process_urls:
+        text = httpx.get(f"{url}/metrics", timeout=10).text
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                if sample.name.endswith(("_seconds_sum", "_seconds_count")):
+                    sums[sample.name] = sums.get(sample.name, 0.0) + sample.value
+
+    def mean_ms(name: str) -> float | None:
+        count = sums.get(f"sahayatri_{name}_seconds_count", 0.0)
+        return 1000 * sums[f"sahayatri_{name}_seconds_sum"] / count if count else None
+
+    handling, rasa, nlg = mean_ms("message_handling"), mean_ms("rasa_call"), mean_ms("nlg")
+    return {
+        "app_own_ms": round(handling - rasa, 1) if handling and rasa else None,
+        "nlg_ms": round(nlg, 1) if nlg else None,
+    }
+
+
 def ratio(full: float, raw: float) -> float | None:
     return round(full / raw, 2) if raw else None
 
@@ -487,6 +520,11 @@ def main(argv: list[str] | None = None) -> int:
             )
             summary = asyncio.run(
                 measure(stack.settings.public_url, workers, args, stack.settings.database_url)
+            )
+            summary.update(app_time(stack.app_urls[1:] or stack.app_urls))
+            print(
+                f"[bench] the app's own time per message (mean, beside the Rasa call):"
+                f" {summary['app_own_ms']} ms; per NLG call from Rasa: {summary['nlg_ms']} ms"
             )
     else:
         summary = asyncio.run(

@@ -57,7 +57,7 @@ T = TypeVar("T")
 router.add_api_route("/login", login, methods=["POST"], summary="Sign in (same as the console)")
 
 
-def answer_language(request: Request) -> str:
+async def answer_language(request: Request) -> str:
     """Nepali when the browser asks for it first, else English (for error messages)."""
     accepted = request.headers.get("accept-language", "").strip().lower()
     return "ne" if accepted.startswith("ne") else "en"
@@ -375,7 +375,7 @@ async def dismiss(
     return {"dismissed": True}
 
 
-def get_retrainer(request: Request, services: ServicesDep) -> Retrainer:
+async def get_retrainer(request: Request, services: ServicesDep) -> Retrainer:
     """The process's retrainer, made on first use."""
     state = request.app.state
     if getattr(state, "retrainer", None) is None:

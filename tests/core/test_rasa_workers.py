@@ -60,3 +60,18 @@ async def test_status_names_a_worker_that_is_down() -> None:
         raise AssertionError("a worker that is down must be reported")
     finally:
         await client.close()
+
+
+async def test_pausing_asks_rasa_not_to_send_the_whole_tracker_back() -> None:
+    asked: list[httpx.Request] = []
+
+    def rasa(request: httpx.Request) -> httpx.Response:
+        asked.append(request)
+        return httpx.Response(200, json={"sender_id": "x", "events": None})
+
+    client = RasaClient(WORKERS, "secret", "http://127.0.0.1:25055", 5, httpx.MockTransport(rasa))
+    await client.add_events("0" * 32, [{"event": "pause"}])
+    await client.close()
+    assert asked[0].url.path == f"/conversations/{'0' * 32}/tracker/events"
+    assert asked[0].url.params["include_events"] == "NONE"
+    assert asked[0].url.params["token"] == "secret"

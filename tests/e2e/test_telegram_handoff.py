@@ -7,6 +7,7 @@ import pytest
 
 from core.content import load_topics
 from core.launcher import Stack
+from core.rasa_client import worker_urls
 from core.settings import PROJECT_ROOT
 from tests.e2e.conftest import ThreadedTelegram
 from tests.helpers.console import CSRF, PASSWORD, create_account_with_cli
@@ -20,6 +21,16 @@ def texts(telegram: ThreadedTelegram, count: int) -> list[str]:
     assert telegram.fake is not None
     calls = telegram.call(telegram.fake.wait_for_messages(CHAT, count, seconds=30))
     return [call.params["text"] for call in calls]
+
+
+def rasa_paused(stack: Stack, conversation: str) -> bool:
+    """Whether Rasa's own tracker of the conversation is paused (the safety net of a handoff)."""
+    tracker = httpx.get(
+        f"{worker_urls(stack.settings.rasa_url)[0]}/conversations/{conversation}/tracker",
+        params={"token": stack.env["SAHAYATRI_RASA_TOKEN"], "include_events": "NONE"},
+        timeout=30,
+    )
+    return bool(tracker.json()["paused"])
 
 
 def test_telegram_user_counsellor_and_back_to_the_bot(
@@ -44,6 +55,7 @@ def test_telegram_user_counsellor_and_back_to_the_bot(
             if item["channel"] == "telegram"
         ]
         conversation = waiting["conversation_id"]
+        assert rasa_paused(stack, conversation), "Rasa is paused while a counsellor is awaited"
         assert (
             console.post(
                 f"/console/api/conversations/{conversation}/claim", headers=CSRF
@@ -72,6 +84,7 @@ def test_telegram_user_counsellor_and_back_to_the_bot(
 
         console.post(f"/console/api/conversations/{conversation}/resolve", json={}, headers=CSRF)
         assert texts(telegram, 5)[4] == CONTENT["talk_to_counsellor"].messages["handback"].en
+        assert not rasa_paused(stack, conversation), "Rasa is resumed when the chat is handed back"
 
     telegram.do(fake.user_sends, CHAT, "What is a labour permit?")
     assert texts(telegram, 6)[5] == CONTENT["labour_permit"].answer.en, (
