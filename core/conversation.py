@@ -112,8 +112,12 @@ class ConversationService:
         text = clean_text(inbound.text, self._max_chars)
         payload = inbound.payload if inbound.payload and PAYLOAD.match(inbound.payload) else None
         async with transaction(self._sessions) as session:
-            conversation = await self._conversation(session, inbound)
-            earlier = await self._received_with_key(session, conversation, inbound.client_key)
+            conversation = await session.get(Conversation, inbound.conversation_id)
+            if conversation is None:  # new: nothing can have been received under this key yet
+                conversation = await self._new_conversation(session, inbound)
+                earlier = None
+            else:
+                earlier = await self._received_with_key(session, conversation, inbound.client_key)
             if earlier is not None and earlier[1]:
                 return earlier[1]  # answered before: the same replies, nothing processed twice
             script = detect_script(text) if text and not payload else None
@@ -308,10 +312,13 @@ class ConversationService:
 
     async def _conversation(self, session: AsyncSession, inbound: Inbound) -> Conversation:
         conversation = await session.get(Conversation, inbound.conversation_id)
-        if conversation is None:
-            conversation = Conversation(id=inbound.conversation_id, channel=inbound.channel)
-            session.add(conversation)
-            await session.flush()
+        return conversation or await self._new_conversation(session, inbound)
+
+    @staticmethod
+    async def _new_conversation(session: AsyncSession, inbound: Inbound) -> Conversation:
+        conversation = Conversation(id=inbound.conversation_id, channel=inbound.channel)
+        session.add(conversation)
+        await session.flush()
         return conversation
 
     @staticmethod
