@@ -140,8 +140,8 @@ def rasa_service(name: str, url: str, model: Path, env: dict[str, str]) -> Servi
             str(RASA_BIN),
             "run",
             "--enable-api",
-            "--auth-token",
-            env["SAHAYATRI_RASA_TOKEN"],
+            # One argument: a random token may begin with "-", which argparse takes for an option.
+            f"--auth-token={env['SAHAYATRI_RASA_TOKEN']}",
             "-i",
             "127.0.0.1",
             "-p",
