@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,17 +17,39 @@ from core.settings import PROJECT_ROOT, Settings
 CONTRACT = PROJECT_ROOT.parent / "shared" / "topics.yml"
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Settings on an empty SQLite database in a temporary folder."""
+def sqlite_settings(database: Path) -> Settings:
+    """The tests' settings, on the SQLite database `database`."""
     return Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'app.db'}",
+        database_url=f"sqlite+aiosqlite:///{database}",
         nlg_token="nlg-test-token",
         rasa_token="rasa-test-token",
         rasa_timeout_seconds=2,
         rasa_tracker_url="",
         counsellor_hours="",  # the same answers at any hour; tests of shift hours set their own
     )
+
+
+@pytest.fixture(scope="session")
+def started_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database as the app leaves it at its first start (migrated, content imported), made
+    once per run by the app itself: each test starts from a copy instead of paying the
+    migrations and the import again (about 1.2 s per test)."""
+    database = tmp_path_factory.mktemp("started") / "app.db"
+    app = create_app(sqlite_settings(database))
+
+    async def start_and_stop() -> None:
+        async with app.router.lifespan_context(app):
+            pass
+
+    asyncio.run(start_and_stop())
+    return database
+
+
+@pytest.fixture
+def settings(tmp_path: Path, started_database: Path) -> Settings:
+    """Settings on a database of its own, as the app leaves it at its first start."""
+    shutil.copy(started_database, tmp_path / "app.db")
+    return sqlite_settings(tmp_path / "app.db")
 
 
 @pytest.fixture

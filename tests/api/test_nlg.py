@@ -9,8 +9,15 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from core.settings import Settings
+from tests.conftest import sqlite_settings
 from tests.helpers.content_repo import build, entry
 from tests.helpers.fake_rasa import fake_rasa
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """An empty database: the app imports this module's own content at its first start."""
+    return sqlite_settings(tmp_path / "app.db")
 
 
 @pytest.fixture
