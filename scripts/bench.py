@@ -73,7 +73,6 @@ class Step:
 class Tally:
     """What one phase measured."""
 
-    latencies_ms: list[float] = field(default_factory=list)
     messages: int = 0
     errors: int = 0
     lost: int = 0
@@ -82,14 +81,14 @@ class Tally:
     people: int = 0
     seconds: float = 0.0
     error_kinds: dict[str, int] = field(default_factory=dict)
-    by_kind: dict[str, list[float]] = field(default_factory=dict)  # ask, tap, handoff
+    latencies_by_kind: dict[str, list[float]] = field(default_factory=dict)  # ask, tap, handoff
 
     def error(self, kind: str) -> None:
         self.errors += 1
         self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
 
     def summary(self) -> dict[str, Any]:
-        ordered = sorted(self.latencies_ms)
+        ordered = sorted(ms for values in self.latencies_by_kind.values() for ms in values)
 
         return {
             "messages": self.messages,
@@ -106,7 +105,7 @@ class Tally:
             "error_kinds": self.error_kinds,
             "p95_ms_by_kind": {
                 kind: {"messages": len(values), "p95_ms": percentile(sorted(values), 95)}
-                for kind, values in sorted(self.by_kind.items())
+                for kind, values in sorted(self.latencies_by_kind.items())
             },
         }
 
@@ -236,11 +235,10 @@ async def visit(
             tally.lost += 1  # the person's message got no answer
             return
         latency_ms = (time.perf_counter() - began) * 1000
-        tally.latencies_ms.append(latency_ms)
         buttons = [b for r in replies for b in r.get("buttons") or [] if b.get("payload")]
         queued = any(r.get("sender", "bot") == "system" for r in replies)
         kind = "handoff" if queued else step.kind
-        tally.by_kind.setdefault(kind, []).append(latency_ms)
+        tally.latencies_by_kind.setdefault(kind, []).append(latency_ms)
         if step.kind == "handoff" or queued:
             # Asked for a counsellor (or the app queued them: a crisis, or not understood twice):
             # the bot now stays quiet, and the person waits.

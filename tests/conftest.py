@@ -13,20 +13,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from core.settings import PROJECT_ROOT, Settings
+from tests.helpers.settings import sqlite_settings
 
 CONTRACT = PROJECT_ROOT.parent / "shared" / "topics.yml"
-
-
-def sqlite_settings(database: Path) -> Settings:
-    """The tests' settings, on the SQLite database `database`."""
-    return Settings(
-        database_url=f"sqlite+aiosqlite:///{database}",
-        nlg_token="nlg-test-token",
-        rasa_token="rasa-test-token",
-        rasa_timeout_seconds=2,
-        rasa_tracker_url="",
-        counsellor_hours="",  # the same answers at any hour; tests of shift hours set their own
-    )
 
 
 @pytest.fixture(scope="session")

@@ -35,7 +35,9 @@ def test_people_mix_languages_taps_and_handoffs_reproducibly() -> None:
 
 def test_summary_figures() -> None:
     module = bench()
-    tally = module.Tally(latencies_ms=[float(n) for n in range(1, 101)], messages=100, seconds=10)
+    tally = module.Tally(
+        latencies_by_kind={"ask": [float(n) for n in range(1, 101)]}, messages=100, seconds=10
+    )
     tally.error("ReadTimeout")
     figures = tally.summary()
     assert (figures["p50_ms"], figures["p95_ms"], figures["p99_ms"]) == (50.5, 96.0, 100.0)

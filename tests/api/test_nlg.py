@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from core.settings import Settings
-from tests.conftest import sqlite_settings
 from tests.helpers.content_repo import build, entry
 from tests.helpers.fake_rasa import fake_rasa
+from tests.helpers.settings import sqlite_settings
 
 
 @pytest.fixture
